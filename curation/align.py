@@ -1,0 +1,115 @@
+"""Align stage: pair each kept histology frame with the sentences spoken while it was on screen.
+
+A frame's window is its stable interval, widened by `lead_s`/`lag_s`, joined with the intervals
+of the near-duplicate frames it stands for (a slide shown twice collects both narrations).
+A sentence belongs to the window when at least `min_overlap` of its duration falls inside.
+Pairs are matched by time, never by position, so one extra or missing frame cannot shift others.
+"""
+
+from __future__ import annotations
+
+from curation.config import AlignSettings, Settings
+from curation.pipeline import VideoRef
+from curation.records import (
+    FrameLabel,
+    FrameLabels,
+    Keyframe,
+    Keyframes,
+    Pair,
+    Sentence,
+    TextAnalysis,
+    TextType,
+    Transcript,
+)
+from curation.store import Store
+
+Window = tuple[float, float]
+
+
+def frame_windows(keyframes: list[Keyframe], settings: AlignSettings) -> dict[int, list[Window]]:
+    windows: dict[int, list[Window]] = {}
+    for kf in keyframes:
+        owner = kf.index if kf.duplicate_of is None else kf.duplicate_of
+        windows.setdefault(owner, []).append((kf.stable_start - settings.lead_s, kf.stable_end + settings.lag_s))
+    return windows
+
+
+def overlap_share(sentence: Sentence, windows: list[Window]) -> float:
+    duration = max(sentence.end - sentence.start, 1e-3)
+    inside = sum(max(0.0, min(sentence.end, b) - max(sentence.start, a)) for a, b in windows)
+    return min(inside / duration, 1.0)
+
+
+def text_type_of(sentence: Sentence) -> TextType:
+    return "med" if sentence.is_med else "roi" if sentence.is_roi else "raw"
+
+
+def pairs_for_frame(
+    video_id: str, keyframe: Keyframe, label: FrameLabel, windows: list[Window],
+    sentences: list[Sentence], settings: AlignSettings, provenance: dict[str, str],
+) -> list[Pair]:
+    image = label.crop_path or keyframe.image_path
+    pairs = []
+    for sentence in sentences:
+        text_type = text_type_of(sentence)
+        if text_type not in settings.text_types or overlap_share(sentence, windows) < settings.min_overlap:
+            continue
+        pairs.append(
+            Pair(
+                pair_id=Pair.make_id(video_id, keyframe.frame_time, sentence.text),
+                video_id=video_id,
+                image_path=f"videos/{video_id}/{image}",
+                caption=sentence.text,
+                raw_caption=sentence.raw,
+                text_type=text_type,
+                is_roi=sentence.is_roi,
+                text_start=sentence.start,
+                text_end=sentence.end,
+                frame_time=keyframe.frame_time,
+                frame_start=keyframe.stable_start,
+                frame_end=keyframe.stable_end,
+                keyframe_index=keyframe.index,
+                histology_score=label.histology_score,
+                stain=label.stain,
+                sharpness=keyframe.sharpness,
+                med_terms=sentence.med_terms,
+                crop_box=label.crop_box,
+                provenance=provenance,
+            )
+        )
+    return pairs
+
+
+def provenance_of(store: Store, video_id: str, keyframes: Keyframes, labels: FrameLabels, text: TextAnalysis) -> dict[str, str]:
+    transcript = store.read_model(store.video_path(video_id, "transcript.json"), Transcript)
+    provenance = {
+        "asr_model": transcript.model_id,
+        "frame_extractor": keyframes.extractor_id,
+        "classifier": labels.classifier_id,
+        "refiner": text.refiner_id,
+        **{f"prompt:{name}": version for name, version in text.prompt_versions.items()},
+    }
+    for stage, status in store.statuses(video_id).items():
+        if stage != "pairs":
+            provenance[f"config:{stage}"] = status.config_hash
+    return provenance
+
+
+def align_pairs(store: Store, video: VideoRef, settings: Settings) -> dict[str, float]:
+    vid = video.video_id
+    keyframes = store.read_model(store.video_path(vid, "keyframes.json"), Keyframes)
+    labels = store.read_model(store.video_path(vid, "labels.json"), FrameLabels)
+    text = store.read_model(store.video_path(vid, "text.json"), TextAnalysis)
+    provenance = provenance_of(store, vid, keyframes, labels, text)
+    by_index = {kf.index: kf for kf in keyframes.keyframes}
+    windows = frame_windows(keyframes.keyframes, settings.align)
+    histology = [lb for lb in labels.labels if lb.histology_score >= settings.vision.histology_threshold]
+    pairs = [
+        pair
+        for label in histology
+        for pair in pairs_for_frame(
+            vid, by_index[label.index], label, windows[label.index], text.sentences, settings.align, provenance
+        )
+    ]
+    store.write_jsonl(store.video_path(vid, "pairs.jsonl"), pairs)
+    return {"histology_frames": float(len(histology)), "pairs": float(len(pairs))}

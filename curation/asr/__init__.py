@@ -1,0 +1,40 @@
+"""Speech recognition behind one protocol; backends load lazily and once per process."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from curation.config import AsrSettings
+from curation.records import Segment, Word
+
+
+class Transcription(Protocol):
+    language: str
+    duration_s: float
+    segments: list[Segment]
+    words: list[Word]
+
+
+class Transcriber(Protocol):
+    model_id: str
+
+    def transcribe(self, media: Path, vocabulary: str) -> Transcription: ...
+
+
+def get_transcriber(settings: AsrSettings) -> Transcriber:
+    return _cached_transcriber(settings.model_dump_json())
+
+
+@lru_cache(maxsize=2)
+def _cached_transcriber(settings_json: str) -> Transcriber:
+    settings = AsrSettings.model_validate(json.loads(settings_json))
+    if settings.backend == "openai-whisper":
+        from curation.asr.openai_whisper import OpenAIWhisperTranscriber
+
+        return OpenAIWhisperTranscriber(settings)
+    from curation.asr.faster import FasterWhisperTranscriber
+
+    return FasterWhisperTranscriber(settings)

@@ -1,0 +1,123 @@
+"""`curate`: the command line of the curation pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from curation.runtime import prepare_environment
+
+app = typer.Typer(help="Curate narrated histopathology lectures into CLIP-ready image-text pairs.", no_args_is_help=True)
+console = Console()
+
+DataOption = typer.Option("data", "--data", help="data root: a folder or an fsspec URL")
+ConfigOption = typer.Option(None, "--config", help="TOML settings file", exists=True, dir_okay=False)
+
+
+def print_summary(summary) -> None:
+    table = Table(title="videos")
+    for column in ("video", "status", "keyframes", "histology", "pairs", "reason"):
+        table.add_column(column)
+    for v in summary.videos:
+        state = "[green]ok" if v.ok else f"[red]failed at {v.failed_stage}"
+        table.add_row(v.video_id, state, str(v.keyframes), str(v.histology_frames), str(v.pairs), v.reason[:120])
+    console.print(table)
+    stages = Table(title="time per stage (stages that ran)")
+    stages.add_column("stage")
+    stages.add_column("runs", justify="right")
+    stages.add_column("seconds", justify="right")
+    for stage, seconds in summary.stage_seconds.items():
+        stages.add_row(stage, str(summary.stages_run[stage]), f"{seconds:.1f}")
+    console.print(stages)
+    console.print(
+        f"videos ok {summary.ok}, failed {summary.failed}; keyframes {summary.total('keyframes')}, "
+        f"histology frames {summary.total('histology_frames')}, pairs {summary.total('pairs')}"
+    )
+    if summary.dataset_path:
+        console.print(f"dataset: [bold]{summary.dataset_path}")
+    if summary.report_path:
+        console.print(f"audit report: [bold]{summary.report_path}")
+
+
+def run_curation(manifests: list[Path], data: str, config: Path | None, runner: str, workers: int,
+                 dask_address: str | None, verbose: bool, build_dataset: bool = True):
+    prepare_environment(data, verbose)
+    from curation.ingest.manifest import read_manifests
+    from curation.progress import stage_progress
+    from curation.store import Store
+    from flows.curate import curate
+    from flows.runners import task_runner
+
+    flow = curate.with_options(task_runner=task_runner(runner, workers, dask_address))
+    store = Store(data)
+    with stage_progress(store, read_manifests(manifests)):
+        return flow(
+            manifests=[str(m) for m in manifests], data_root=data,
+            config_file=str(config) if config else None, build_dataset=build_dataset,
+        )
+
+
+@app.command()
+def run(
+    manifest: list[Path] = typer.Option(..., "--manifest", "-m", help="CSV of video_id,url", exists=True),
+    data: str = DataOption,
+    config: Path | None = ConfigOption,
+    runner: str = typer.Option("thread", help="thread | dask"),
+    workers: int = typer.Option(3, help="tasks at once (threads, or local Dask workers)"),
+    dask_address: str | None = typer.Option(None, help="scheduler address of an existing Dask cluster"),
+    no_dataset: bool = typer.Option(False, "--no-dataset", help="curate videos only; build no dataset version"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
+) -> None:
+    """Curate every video of the manifests, then build a dataset version and its audit."""
+    summary = run_curation(manifest, data, config, runner, workers, dask_address, verbose, not no_dataset)
+    print_summary(summary)
+    if summary.failed and not summary.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    data: str = typer.Option("data/demo", "--data"),
+    manifest: Path = typer.Option(Path("manifests/demo.csv"), "--manifest", exists=True),
+    port: int = typer.Option(8765, help="port of the local server the demo manifest points at"),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Build the demo lectures, serve them locally and curate them like videos from a site."""
+    from curation.demo.build import build_demo_lectures
+    from curation.demo.server import serve_directory
+
+    media = Path(data) / "demo-media"
+    console.print(f"building demo lectures in {media} ...")
+    build_demo_lectures(media)
+    with serve_directory(media, port=port) as base_url:
+        console.print(f"serving them at {base_url}")
+        summary = run_curation([manifest], data, None, "thread", 3, None, verbose)
+    print_summary(summary)
+
+
+@app.command()
+def serve(
+    manifests_dir: Path = typer.Option(Path("manifests"), help="folder of manifest CSVs watched for new IDs"),
+    data: str = DataOption,
+    cron: str = typer.Option("0 * * * *", help="when to look for new videos"),
+    name: str = typer.Option("scheduled-curation"),
+) -> None:
+    """Serve the curate flow as a scheduled Prefect deployment (incremental: only new work runs)."""
+    prepare_environment(data)
+    from flows.schedule import serve_schedule
+
+    serve_schedule(manifests_dir, data, cron, name)
+
+
+def mount_subcommands() -> None:
+    from curation.audit.cli import app as audit_app
+    from curation.export.cli import app as manifest_app
+
+    app.add_typer(manifest_app, name="manifest", help="Build, list and compare dataset versions.")
+    app.add_typer(audit_app, name="quality", help="Audit a dataset version and review its pairs.")
+
+
+mount_subcommands()

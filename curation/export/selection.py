@@ -1,0 +1,148 @@
+"""Which stored pairs enter a dataset version, and why each of the others was left out.
+
+Each check only answers keep or drop; `select_pairs` applies them in order, so a pair is
+charged to the first check it fails, and keeps every dropped pair for the card and the audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from curation.config import Settings
+from curation.export.catalog import Catalog
+from curation.export.dedup import cross_video_duplicates
+from curation.records import Pair, TextType, Video
+
+
+class BuildConfig(BaseModel):
+    """Everything that decides a version's content; its hash names the build in the card."""
+
+    dataset: str
+    min_histology_score: float
+    min_caption_words: int
+    min_caption_chars: int
+    text_types: list[TextType]
+    dedup_hamming: int | None = None  # None: no cross-video dedup
+    val_fraction: float
+    seed: int
+    shard_size: int
+    allowed_channels: list[str] = []
+    allowed_licenses: list[str] = []
+    max_video_duration_s: float | None = None
+    takedown: list[str] = []
+
+    @classmethod
+    def from_settings(cls, settings: Settings, takedown: set[str]) -> BuildConfig:
+        export = settings.export
+        return cls(
+            dataset=export.dataset,
+            min_histology_score=export.min_histology_score,
+            min_caption_words=export.min_caption_words,
+            min_caption_chars=export.min_caption_chars,
+            text_types=settings.align.text_types,
+            dedup_hamming=settings.frames.dedup_hamming,
+            val_fraction=export.val_fraction,
+            seed=export.seed,
+            shard_size=export.shard_size,
+            allowed_channels=export.allowed_channels,
+            allowed_licenses=export.allowed_licenses,
+            max_video_duration_s=export.max_video_duration_s,
+            takedown=sorted(takedown),
+        )
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    rule: str  # what a dropped pair failed, for the dataset card
+    keep: Callable[[Pair, Video], bool]
+
+
+def checks(config: BuildConfig) -> list[Check]:
+    """The per-pair checks in the order they are applied; video checks first."""
+    blocked = set(config.takedown)
+    found = [Check("takedown", f"video on the takedown list or purged ({len(blocked)} ids)",
+                   lambda p, v: v.video_id not in blocked)]
+    if config.allowed_channels:
+        found.append(Check("channel", f"channel not in {config.allowed_channels}",
+                           lambda p, v: v.channel in config.allowed_channels))
+    if config.allowed_licenses:
+        found.append(Check("license", f"licence not in {config.allowed_licenses}",
+                           lambda p, v: v.license in config.allowed_licenses))
+    if config.max_video_duration_s is not None:
+        found.append(Check("video_duration", f"video longer than {config.max_video_duration_s} s",
+                           lambda p, v: v.duration_s <= config.max_video_duration_s))
+    return [
+        *found,
+        Check("text_type", f"text type not in {config.text_types}", lambda p, v: p.text_type in config.text_types),
+        Check("histology_score", f"histology score below {config.min_histology_score}",
+              lambda p, v: p.histology_score >= config.min_histology_score),
+        Check("caption_words", f"caption shorter than {config.min_caption_words} words",
+              lambda p, v: len(p.caption.split()) >= config.min_caption_words),
+        Check("caption_chars", f"caption shorter than {config.min_caption_chars} characters",
+              lambda p, v: len(p.caption.strip()) >= config.min_caption_chars),
+    ]
+
+
+def rules(config: BuildConfig) -> dict[str, str]:
+    """Every way a pair can be left out of a version, by name, in the order they apply."""
+    late = {
+        "duplicate_pair": "a pair with the same id was already kept",
+        "missing_image": "its image is missing from the store",
+    }
+    if config.dedup_hamming is not None:
+        late["near_duplicate_image"] = (
+            f"image within {config.dedup_hamming} bits (perceptual hash) of a kept image of another video"
+        )
+    return {c.name: c.rule for c in checks(config)} | late
+
+
+@dataclass
+class Selection:
+    kept: list[Pair] = field(default_factory=list)
+    dropped: dict[str, list[Pair]] = field(default_factory=dict)  # check name -> pairs, in check order
+
+    def drop(self, reason: str, pair: Pair) -> None:
+        self.dropped.setdefault(reason, []).append(pair)
+
+    @property
+    def drop_counts(self) -> dict[str, int]:
+        return {reason: len(pairs) for reason, pairs in self.dropped.items()}
+
+
+def select_pairs(catalog: Catalog, config: BuildConfig, image_exists: Callable[[str], bool]) -> Selection:
+    found = checks(config)
+    selection = Selection(dropped={name: [] for name in rules(config)})
+    seen: set[str] = set()
+    for video_id in sorted(catalog.videos):
+        inputs = catalog.videos[video_id]
+        for pair in inputs.pairs:
+            failed = next((c.name for c in found if not c.keep(pair, inputs.video)), None)
+            if failed is None and pair.pair_id in seen:
+                failed = "duplicate_pair"
+            elif failed is None and not image_exists(pair.image_path):
+                failed = "missing_image"
+            if failed:
+                selection.drop(failed, pair)
+            else:
+                seen.add(pair.pair_id)
+                selection.kept.append(pair)
+    if config.dedup_hamming is not None:
+        drop_near_duplicates(selection, catalog, config.dedup_hamming)
+    return selection
+
+
+def drop_near_duplicates(selection: Selection, catalog: Catalog, max_distance: int) -> None:
+    images = {
+        (p.video_id, p.keyframe_index): catalog.videos[p.video_id].phashes[p.keyframe_index]
+        for p in selection.kept
+        if p.keyframe_index in catalog.videos[p.video_id].phashes
+    }
+    duplicates = cross_video_duplicates(images, max_distance)
+    selection.dropped["near_duplicate_image"] = [
+        p for p in selection.kept if (p.video_id, p.keyframe_index) in duplicates
+    ]
+    selection.kept = [p for p in selection.kept if (p.video_id, p.keyframe_index) not in duplicates]

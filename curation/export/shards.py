@@ -1,0 +1,66 @@
+"""webdataset shards per split: `<key>.jpg`, `<key>.txt`, `<key>.json`, with open_clip's `sizes.json`.
+
+Image bytes are copied as stored, never re-encoded. A fixed mtime makes the tars reproducible.
+Beside each tar, `NNNNN_stats.json` tells what it holds (the img2dataset habit).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+from pydantic import BaseModel
+from webdataset import TarWriter
+
+from curation.records import Pair
+
+SIZES_FILE = "sizes.json"
+
+
+class ShardStats(BaseModel):
+    shard: str
+    count: int
+    bytes: int
+    videos: dict[str, int]
+    text_types: dict[str, int]
+
+
+def sample(pair: Pair, image: bytes, split: str) -> dict:
+    extension = PurePosixPath(pair.image_path).suffix.lstrip(".").lower() or "jpg"
+    return {
+        "__key__": pair.pair_id,
+        extension: image,
+        "txt": pair.caption,
+        "json": pair.model_dump(mode="json") | {"split": split},
+    }
+
+
+def write_shard(path: Path, pairs: list[Pair], split: str, read_image: Callable[[str], bytes]) -> ShardStats:
+    with TarWriter(str(path), mtime=0.0) as sink:
+        for pair in pairs:
+            sink.write(sample(pair, read_image(pair.image_path), split))
+    return ShardStats(
+        shard=path.name,
+        count=len(pairs),
+        bytes=path.stat().st_size,
+        videos=dict(Counter(p.video_id for p in pairs)),
+        text_types=dict(Counter(p.text_type for p in pairs)),
+    )
+
+
+def write_shards(
+    folder: Path, pairs: list[Pair], split: str, shard_size: int, read_image: Callable[[str], bytes]
+) -> list[ShardStats]:
+    """Write `pairs` in order into `folder/00000.tar`, ...; returns one stats record per shard."""
+    if shard_size < 1:
+        raise ValueError(f"export.shard_size must be at least 1, got {shard_size}")
+    folder.mkdir(parents=True, exist_ok=True)
+    shards = []
+    for number, start in enumerate(range(0, len(pairs), shard_size)):
+        stats = write_shard(folder / f"{number:05d}.tar", pairs[start : start + shard_size], split, read_image)
+        (folder / f"{number:05d}_stats.json").write_text(stats.model_dump_json(indent=1))
+        shards.append(stats)
+    (folder / SIZES_FILE).write_text(json.dumps({s.shard: s.count for s in shards}, indent=1))
+    return shards

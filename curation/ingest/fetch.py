@@ -1,0 +1,97 @@
+"""Fetch stage: download one video with yt-dlp and keep its info JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from curation.config import Settings
+from curation.media import probe
+from curation.pipeline import TransientError, VideoRef
+from curation.records import Video
+from curation.store import Store, utc_now
+
+MEDIA_STEM = "video"
+TRANSIENT = re.compile(r"HTTP Error (429|5\d\d)|timed out|Connection (reset|refused|aborted)|Temporary failure", re.I)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ydl_options(settings: Settings, workdir: Path, archive: Path | None) -> dict:
+    opts = {
+        "format": settings.fetch.format,
+        "outtmpl": str(workdir / f"{MEDIA_STEM}.%(ext)s"),
+        "quiet": True,
+        "no_warnings": True,
+        "noprogress": True,
+        "retries": settings.fetch.retries,
+        "socket_timeout": 30,
+        "merge_output_format": "mp4",
+        "noplaylist": True,
+        "sleep_interval": settings.fetch.sleep_between_downloads_s or None,
+        "ratelimit": settings.fetch.rate_limit_bytes_per_s,
+        "cookiefile": str(settings.fetch.cookies_file) if settings.fetch.cookies_file else None,
+    }
+    if archive is not None:
+        opts["download_archive"] = str(archive)
+    return {k: v for k, v in opts.items() if v is not None}
+
+
+def download(video: VideoRef, settings: Settings, workdir: Path, archive: Path | None) -> dict:
+    import yt_dlp
+
+    try:
+        with yt_dlp.YoutubeDL(ydl_options(settings, workdir, archive)) as ydl:
+            info = ydl.extract_info(video.url, download=True)
+            return ydl.sanitize_info(info) if info else {}
+    except yt_dlp.utils.DownloadError as exc:
+        message = str(exc).removeprefix("ERROR: ").strip()
+        error = TransientError if TRANSIENT.search(message) else RuntimeError
+        raise error(f"video {video.video_id} could not be downloaded from {video.url}: {message}") from None
+
+
+def fetch_video(store: Store, video: VideoRef, settings: Settings) -> dict[str, float]:
+    folder = store.local_path(store.video_dir(video.video_id))
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = store.local_path(store.join("download-archive.txt"))
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as tmp:
+        workdir = Path(tmp)
+        info = download(video, settings, workdir, archive)
+        media = sorted(p for p in workdir.iterdir() if p.stem == MEDIA_STEM)
+        if not media:  # already in the download archive but the media is gone: fetch it again
+            info = download(video, settings, workdir, archive=None)
+            media = sorted(p for p in workdir.iterdir() if p.stem == MEDIA_STEM)
+        if not media:
+            raise RuntimeError(f"video {video.video_id}: yt-dlp reported success but wrote no media file")
+        facts = probe(media[0])
+        limit = settings.fetch.max_duration_s
+        if limit and facts.duration_s > limit:
+            raise ValueError(f"video {video.video_id} lasts {facts.duration_s:.0f} s, over fetch.max_duration_s={limit:.0f}")
+        record = Video(
+            video_id=video.video_id,
+            url=video.url,
+            title=info.get("title") or video.video_id,
+            channel=info.get("channel") or info.get("uploader") or "",
+            duration_s=round(facts.duration_s, 3),
+            license=info.get("license") or "",
+            fetched_at=utc_now(),
+            sha256=sha256_of(media[0]),
+            file_name=media[0].name,
+            width=facts.width,
+            height=facts.height,
+        )
+        for old in folder.glob(f"{MEDIA_STEM}.*"):
+            old.unlink()
+        shutil.move(media[0], folder / media[0].name)
+    store.write_json(store.video_path(video.video_id, "ytdlp-info.json"), info)
+    store.write_json(store.video_path(video.video_id, "info.json"), record)
+    return {"duration_s": record.duration_s, "bytes": float((folder / record.file_name).stat().st_size)}

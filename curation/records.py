@@ -1,0 +1,168 @@
+"""Typed records passed between stages; each is stored as JSON in the per-video folder."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Record(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+class Video(Record):
+    video_id: str
+    url: str
+    title: str = ""
+    channel: str = ""
+    duration_s: float = 0.0
+    license: str = ""
+    fetched_at: str = ""
+    sha256: str = ""
+    file_name: str = Field("", description="media file inside the video folder")
+    width: int = 0
+    height: int = 0
+
+
+class Word(Record):
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+class Segment(Record):
+    start: float
+    end: float
+    text: str
+
+
+class Transcript(Record):
+    video_id: str
+    language: str
+    model_id: str
+    duration_s: float
+    segments: list[Segment]
+    words: list[Word]
+
+
+class Keyframe(Record):
+    video_id: str
+    index: int
+    frame_time: float = Field(description="centre of the stable interval, seconds")
+    scene_start: float
+    scene_end: float
+    stable_start: float
+    stable_end: float
+    image_path: str = Field(description="relative to the video folder, e.g. frames/0003.jpg")
+    phash: str
+    sharpness: float
+    width: int
+    height: int
+    samples: int = Field(description="frames combined into the median image")
+    duplicate_of: int | None = Field(None, description="index of the kept copy, if dropped as a near-duplicate")
+
+
+class Keyframes(Record):
+    video_id: str
+    extractor_id: str
+    keyframes: list[Keyframe]
+
+
+FrameType = Literal["histology", "slide_text", "person", "diagram", "desktop", "blank", "other"]
+StainGuess = Literal["he", "ihc", "other", "none"]
+
+
+class FrameLabel(Record):
+    index: int = Field(description="keyframe index")
+    label: FrameType
+    histology_score: float
+    scores: dict[str, float] = {}
+    classifier_id: str
+    stain: StainGuess = "none"
+    crop_box: tuple[int, int, int, int] | None = Field(
+        None, description="x0, y0, x1, y1 of the histology region when the frame was cropped"
+    )
+    crop_path: str | None = None
+
+
+class FrameLabels(Record):
+    video_id: str
+    classifier_id: str
+    labels: list[FrameLabel]
+
+
+class Correction(Record):
+    wrong: str
+    right: str
+    source: Literal["lexicon", "llm-conditioned", "llm-unconditioned"]
+    applied: bool = True
+    reason: str = ""
+
+
+class Sentence(Record):
+    index: int
+    start: float
+    end: float
+    raw: str
+    text: str = Field(description="corrected text")
+    is_med: bool = False
+    is_roi: bool = False
+    med_terms: list[str] = []
+
+
+class RejectedOutput(Record):
+    kind: Literal["correction", "med", "roi"]
+    value: str
+    reason: str
+
+
+class TextAnalysis(Record):
+    video_id: str
+    refiner_id: str
+    prompt_versions: dict[str, str] = {}
+    sentences: list[Sentence]
+    corrections: list[Correction] = []
+    rejected: list[RejectedOutput] = []
+    tokens_used: int = 0
+
+
+TextType = Literal["med", "roi", "raw"]
+
+
+class Pair(Record):
+    pair_id: str
+    video_id: str
+    image_path: str = Field(description="relative to the data root")
+    caption: str
+    raw_caption: str
+    text_type: TextType
+    is_roi: bool = False
+    text_start: float
+    text_end: float
+    frame_time: float
+    frame_start: float
+    frame_end: float
+    keyframe_index: int
+    histology_score: float
+    stain: StainGuess = "none"
+    sharpness: float = 0.0
+    med_terms: list[str] = []
+    crop_box: tuple[int, int, int, int] | None = None
+    provenance: dict[str, str] = {}
+
+    @staticmethod
+    def make_id(video_id: str, frame_time: float, caption: str) -> str:
+        key = f"{video_id}|{frame_time:.3f}|{caption}"
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+class StageStatus(Record):
+    state: Literal["done", "failed", "skipped"]
+    config_hash: str = ""
+    duration_s: float = 0.0
+    reason: str = ""
+    finished_at: str = ""
+    metrics: dict[str, float] = {}

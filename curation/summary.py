@@ -1,0 +1,69 @@
+"""What a curation run did, read back from the store's per-stage status files."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pydantic import BaseModel
+
+from curation.pipeline import STAGES, VideoRef
+from curation.store import Store
+
+
+class VideoOutcome(BaseModel):
+    video_id: str
+    ok: bool
+    failed_stage: str = ""
+    reason: str = ""
+    keyframes: int = 0
+    histology_frames: int = 0
+    pairs: int = 0
+
+
+class RunSummary(BaseModel):
+    videos: list[VideoOutcome]
+    stage_seconds: dict[str, float]
+    stages_run: dict[str, int]
+    dataset_path: str = ""
+    report_path: str = ""
+
+    @property
+    def ok(self) -> int:
+        return sum(v.ok for v in self.videos)
+
+    @property
+    def failed(self) -> int:
+        return len(self.videos) - self.ok
+
+    def total(self, field: str) -> int:
+        return sum(getattr(v, field) for v in self.videos)
+
+
+def outcome_of(store: Store, video_id: str) -> VideoOutcome:
+    statuses = store.statuses(video_id)
+    failed = next((name for name in STAGES if name in statuses and statuses[name].state == "failed"), "")
+    missing = next((name for name in STAGES if name not in statuses), "")
+    metric = lambda stage, key: int(statuses[stage].metrics.get(key, 0)) if stage in statuses else 0  # noqa: E731
+    return VideoOutcome(
+        video_id=video_id,
+        ok=not failed and not missing,
+        failed_stage=failed or missing,
+        reason=statuses[failed].reason if failed else ("not run" if missing else ""),
+        keyframes=metric("keyframes", "kept"),
+        histology_frames=metric("pairs", "histology_frames"),
+        pairs=metric("pairs", "pairs"),
+    )
+
+
+def summarize(store: Store, videos: list[VideoRef], ran: list[tuple[str, str, float]]) -> RunSummary:
+    """`ran` lists (video_id, stage, seconds) for the stages that really ran in this run."""
+    seconds: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for _, stage, duration in ran:
+        seconds[stage] += duration
+        counts[stage] += 1
+    return RunSummary(
+        videos=[outcome_of(store, v.video_id) for v in videos],
+        stage_seconds={s: round(seconds[s], 2) for s in STAGES},
+        stages_run={s: counts[s] for s in STAGES},
+    )

@@ -1,0 +1,1 @@
+"""Transcript intelligence: medical lexicon, ASR correction, MED/ROI extraction, faithfulness guard."""

@@ -1,0 +1,117 @@
+"""The medical lexicon: a curated histopathology term list plus Hunspell medical and English words."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from curation.text.hunspell import expand_dictionary, read_affixes
+from curation.text.tokens import fold, inflections, normalize_tokens
+
+HUNSPELL_DIR = Path(os.environ.get("CURATION_HUNSPELL_DIR", "/usr/share/hunspell"))
+ENGLISH_DIC, ENGLISH_AFF, MEDICAL_DIC = "en_US.dic", "en_US.aff", "en_med_glut.dic"
+DICTIONARY_PACKAGES = {ENGLISH_DIC: "hunspell-en-us", ENGLISH_AFF: "hunspell-en-us", MEDICAL_DIC: "hunspell-en-med"}
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str  # canonical spelling, as in the term list
+    category: str  # the term list file it comes from: stains, cells, markers, ...
+    spellings: tuple[str, ...]  # the name and its variants ("H&E", "hematoxylin and eosin", ...)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    terms: tuple[Term, ...]
+    english: frozenset[str]  # folded word forms of en_US
+    medical: frozenset[str]  # folded word forms of en_med_glut and of every curated term
+    forms: dict[tuple[str, ...], str] = field(repr=False)  # normalised spelling or plural -> term name
+
+    def is_english(self, word: str) -> bool:
+        return fold(word) in self.english
+
+    def is_medical(self, word: str) -> bool:
+        return fold(word) in self.medical
+
+    def is_known(self, word: str) -> bool:
+        return self.is_english(word) or self.is_medical(word)
+
+
+def read_term_lists() -> list[Term]:
+    terms: dict[str, Term] = {}
+    folder = resources.files("curation") / "lexicon"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".txt"):
+            continue
+        for line in entry.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            spellings = tuple(s.strip() for s in line.split("|") if s.strip())
+            terms.setdefault(fold(spellings[0]), Term(spellings[0], entry.name[:-4], spellings))
+    if not terms:
+        raise RuntimeError(f"no curated terms found in {folder}; the package data curation/lexicon/*.txt is missing")
+    return list(terms.values())
+
+
+def _dictionary_file(name: str) -> Path:
+    path = HUNSPELL_DIR / name
+    if not path.is_file():
+        raise RuntimeError(
+            f"dictionary file {path} is missing: install the Debian package {DICTIONARY_PACKAGES[name]} "
+            "(or point CURATION_HUNSPELL_DIR at a folder holding en_US.dic, en_US.aff and en_med_glut.dic)"
+        )
+    return path
+
+
+def _term_forms(terms: list[Term]) -> dict[tuple[str, ...], str]:
+    written = {normalize_tokens(s): t.name for t in terms for s in t.spellings}
+    inflected = {
+        form: t.name
+        for t in terms
+        for s in t.spellings
+        for form in inflections(normalize_tokens(s))
+    }
+    return inflected | written  # a spelling written in the list wins over a generated plural
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """The lexicon, loaded once per process (about a second: the Hunspell forms are expanded)."""
+    affixes = read_affixes(_dictionary_file(ENGLISH_AFF))
+    english = {fold(w) for w in expand_dictionary(_dictionary_file(ENGLISH_DIC), affixes)}
+    medical = {fold(w) for w in expand_dictionary(_dictionary_file(MEDICAL_DIC), affixes)}
+    terms = read_term_lists()
+    forms = _term_forms(terms)
+    medical.update(word for form in forms for word in form if word.isalpha())
+    return Lexicon(tuple(terms), frozenset(english), frozenset(medical), forms)
+
+
+def _is_everyday(term: Term, lexicon: Lexicon) -> bool:
+    return all(lexicon.is_english(w) for w in normalize_tokens(term.name))
+
+
+@cache
+def glossary_hotwords(max_chars: int = 600) -> str:
+    """Key terms to bias ASR decoding: the curated terms an English speller does not know,
+    taken in turn from each category so every kind of vocabulary is represented."""
+    lexicon = load_lexicon()
+    by_category: dict[str, list[str]] = {}
+    for term in lexicon.terms:
+        if any(ch.isdigit() for ch in term.name) or _is_everyday(term, lexicon):
+            continue
+        by_category.setdefault(term.category, []).append(term.name)
+    chosen: list[str] = []
+    length = 0
+    for name in itertools.chain.from_iterable(itertools.zip_longest(*by_category.values())):
+        if name is None:
+            continue
+        if length + len(name) + 2 > max_chars:
+            break
+        chosen.append(name)
+        length += len(name) + 2
+    return ", ".join(chosen)

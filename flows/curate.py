@@ -1,0 +1,72 @@
+"""Prefect flow `curate`: every video of the manifests through every stage, then a dataset version.
+
+Orchestration only: the work lives in `curation.pipeline` stages. Each (video, stage) is a task;
+a stage waits only for the stages it reads, so one video's frames overlap with its own ASR and
+with other videos' work. A failing video ends in a recorded failure and never stops the batch.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import wait
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from curation.config import Settings, load_settings
+from curation.ingest.manifest import read_manifests
+from curation.pipeline import STAGES, StageFailed, VideoRef, run_stage
+from curation.store import Store
+from curation.summary import RunSummary, summarize
+from flows.audit import audit_dataset
+from flows.manifest import build_manifest
+
+
+def only_transient(task, task_run, state) -> bool:
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, StageFailed) and exc.transient
+
+
+@task(
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=only_transient,
+    task_run_name="{name}:{video.video_id}",
+)
+def stage_task(name: str, video: VideoRef, data_root: str, settings: Settings) -> tuple[str, str, float] | None:
+    """Run one stage; returns (video, stage, seconds) when it really ran, None when it was current."""
+    status, ran = run_stage(name, Store(data_root), video, settings)
+    return (video.video_id, name, status.duration_s) if ran else None
+
+
+def submit_video(video: VideoRef, data_root: str, settings: Settings) -> list:
+    futures = {}
+    for name, stage in STAGES.items():
+        futures[name] = stage_task.submit(
+            name, video, data_root, settings, wait_for=[futures[dep] for dep in stage.inputs]
+        )
+    return list(futures.values())
+
+
+@flow(name="curate", task_runner=ThreadPoolTaskRunner(max_workers=3), log_prints=True)
+def curate(
+    manifests: list[str],
+    data_root: str | None = None,
+    config_file: str | None = None,
+    build_dataset: bool = True,
+    only_if_changed: bool = False,
+) -> RunSummary:
+    settings = load_settings(Path(config_file) if config_file else None)
+    data_root = data_root or settings.data_root
+    videos = read_manifests([Path(m) for m in manifests])
+    futures = [f for video in videos for f in submit_video(video, data_root, settings)]
+    wait(futures)
+    ran = [f.result() for f in futures if f.state.is_completed() and f.result() is not None]
+    summary = summarize(Store(data_root), videos, ran)
+    if build_dataset and summary.ok and (ran or not only_if_changed):
+        version = build_manifest(data_root=data_root, config_file=config_file)
+        summary.dataset_path = version.path
+        summary.report_path = audit_dataset(data_root, version.name, version.version, config_file)
+    return summary

@@ -1,0 +1,56 @@
+from curation.align import frame_windows, overlap_share, pairs_for_frame
+from curation.config import AlignSettings
+from curation.records import FrameLabel, Keyframe, Pair, Sentence
+
+
+def keyframe(index, start, end, duplicate_of=None):
+    return Keyframe(video_id="v", index=index, frame_time=(start + end) / 2, scene_start=start, scene_end=end,
+                    stable_start=start, stable_end=end, image_path=f"frames/{index:04d}.jpg", phash="0" * 16,
+                    sharpness=10.0, width=640, height=360, samples=5, duplicate_of=duplicate_of)
+
+
+def sentence(index, start, end, med=True, roi=False, text=None):
+    text = text or f"sentence {index} about eosinophils"
+    return Sentence(index=index, start=start, end=end, raw=text, text=text, is_med=med, is_roi=roi)
+
+
+LABEL = FrameLabel(index=0, label="histology", histology_score=0.9, classifier_id="stain", stain="he")
+
+
+def test_sentences_pair_with_the_frame_on_screen_not_its_neighbours():
+    settings = AlignSettings(lead_s=1.0, lag_s=1.0, min_overlap=0.5)
+    kfs = [keyframe(0, 10, 20), keyframe(1, 21, 30)]
+    sentences = [sentence(0, 9.5, 12), sentence(1, 15, 19), sentence(2, 19.5, 24), sentence(3, 25, 28)]
+    windows = frame_windows(kfs, settings)
+    pairs = pairs_for_frame("v", kfs[0], LABEL, windows[0], sentences, settings, {"asr_model": "m"})
+    assert [p.text_start for p in pairs] == [9.5, 15]
+    assert all(p.image_path == "videos/v/frames/0000.jpg" and p.provenance == {"asr_model": "m"} for p in pairs)
+    assert pairs[0].pair_id == Pair.make_id("v", 15.0, sentences[0].text)
+
+
+def test_a_slide_shown_twice_collects_both_narrations():
+    settings = AlignSettings(lead_s=0, lag_s=0)
+    kfs = [keyframe(0, 0, 10), keyframe(1, 10, 20), keyframe(2, 20, 30, duplicate_of=0)]
+    windows = frame_windows(kfs, settings)
+    assert windows[0] == [(0, 10), (20, 30)] and 2 not in windows
+    pairs = pairs_for_frame("v", kfs[0], LABEL, windows[0], [sentence(0, 2, 5), sentence(1, 12, 15), sentence(2, 22, 25)],
+                            settings, {})
+    assert [p.text_start for p in pairs] == [2, 22]
+
+
+def test_text_types_select_med_roi_and_raw_sentences():
+    kf = keyframe(0, 0, 30)
+    sentences = [sentence(0, 1, 2, med=True), sentence(1, 3, 4, med=False, roi=True), sentence(2, 5, 6, med=False)]
+    windows = [(0, 30)]
+    default = pairs_for_frame("v", kf, LABEL, windows, sentences, AlignSettings(), {})
+    assert [p.text_type for p in default] == ["med", "roi"]
+    everything = pairs_for_frame("v", kf, LABEL, windows, sentences, AlignSettings(text_types=["med", "roi", "raw"]), {})
+    assert [p.text_type for p in everything] == ["med", "roi", "raw"]
+    assert everything[1].is_roi
+
+
+def test_overlap_share_counts_time_inside_any_window():
+    s = sentence(0, 8, 12)
+    assert overlap_share(s, [(0, 10)]) == 0.5
+    assert overlap_share(s, [(0, 9), (11, 20)]) == 0.5
+    assert overlap_share(s, [(20, 30)]) == 0.0

@@ -1,0 +1,78 @@
+import json
+import shutil
+
+import pytest
+
+from curation.config import Settings
+from curation.demo.server import serve_directory
+from curation.ingest.manifest import read_manifest, read_manifests
+from curation.pipeline import StageFailed, VideoRef, run_stage
+from curation.records import Video
+from curation.store import Store
+
+
+@pytest.fixture()
+def site(tmp_path, narrated_clip):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    shutil.copy(narrated_clip, folder / "lecture.mp4")
+    (folder / "broken.mp4").write_bytes(b"this is not a video at all" * 100)
+    with serve_directory(folder) as base_url:
+        yield base_url
+
+
+def test_fetch_downloads_video_with_info_and_archive(tmp_path, site, narrated_clip):
+    store = Store(tmp_path / "data")
+    ref = VideoRef("lec1", f"{site}/lecture.mp4")
+    status, ran = run_stage("fetch", store, ref, Settings())
+    assert ran and status.state == "done"
+    info = store.read_model(store.video_path("lec1", "info.json"), Video)
+    media = tmp_path / "data" / "videos" / "lec1" / info.file_name
+    assert media.read_bytes() == narrated_clip.read_bytes()
+    assert info.width == 320 and info.height == 240
+    assert 5 < info.duration_s < 20
+    assert len(info.sha256) == 64
+    assert json.loads((tmp_path / "data" / "videos" / "lec1" / "ytdlp-info.json").read_text())["extractor"] == "generic"
+    assert "lecture" in (tmp_path / "data" / "download-archive.txt").read_text()
+    assert not list((tmp_path / "data" / "videos" / "lec1").glob(".download-*"))
+
+    _, ran_again = run_stage("fetch", store, ref, Settings())
+    assert not ran_again
+
+
+def test_unavailable_and_broken_videos_fail_clearly_and_are_recorded(tmp_path, site):
+    store = Store(tmp_path / "data")
+    with pytest.raises(StageFailed) as missing:
+        run_stage("fetch", store, VideoRef("gone", f"{site}/missing.mp4"), Settings())
+    assert "gone" in str(missing.value) and "404" in missing.value.reason
+    assert store.statuses("gone")["fetch"].state == "failed"
+
+    with pytest.raises(StageFailed) as broken:
+        run_stage("fetch", store, VideoRef("bad", f"{site}/broken.mp4"), Settings())
+    assert "bad" in str(broken.value)
+    assert store.statuses("bad")["fetch"].state == "failed"
+    assert not store.exists(store.video_path("bad", "info.json"))
+
+
+def test_fetch_refuses_videos_over_the_duration_limit(tmp_path, site):
+    store = Store(tmp_path / "data")
+    settings = Settings(fetch={"max_duration_s": 2})
+    with pytest.raises(StageFailed, match="max_duration_s"):
+        run_stage("fetch", store, VideoRef("long", f"{site}/lecture.mp4"), settings)
+
+
+def test_manifest_rows_with_only_an_id_are_youtube_videos(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("video_id,url\n# a comment\nabc123,\nlocal1,http://127.0.0.1:1/x.mp4\nabc123,http://dup\n")
+    refs = read_manifest(manifest)
+    assert [r.video_id for r in refs] == ["abc123", "local1"]
+    assert refs[0].url == "https://www.youtube.com/watch?v=abc123"
+    (tmp_path / "takedown.csv").write_text("video_id,reason\nabc123,asked\n")
+    assert [r.video_id for r in read_manifests([tmp_path])] == ["abc123", "local1"]
+
+
+def test_manifest_with_a_bad_id_names_the_file_and_row(tmp_path):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("video_id,url\nok1,http://x\nbad id!,http://y\n")
+    with pytest.raises(ValueError, match=r"m.csv: row 3: 'bad id!'"):
+        read_manifest(manifest)
