@@ -15,6 +15,7 @@ from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from curation.config import Settings, load_settings
+from curation.export.takedown import blocked_ids
 from curation.ingest.manifest import read_manifests
 from curation.pipeline import STAGES, StageFailed, VideoRef, run_stage
 from curation.store import Store
@@ -57,16 +58,19 @@ def curate(
     config_file: str | None = None,
     build_dataset: bool = True,
     only_if_changed: bool = False,
+    takedown: str | None = "manifests/takedown.csv",
 ) -> RunSummary:
     settings = load_settings(Path(config_file) if config_file else None)
     data_root = data_root or settings.data_root
-    videos = read_manifests([Path(m) for m in manifests])
+    takedown_path = Path(takedown) if takedown and Path(takedown).is_file() else None
+    blocked = blocked_ids(Store(data_root), takedown_path)
+    videos = [v for v in read_manifests([Path(m) for m in manifests]) if v.video_id not in blocked]
     futures = [f for video in videos for f in submit_video(video, data_root, settings)]
     wait(futures)
     ran = [f.result() for f in futures if f.state.is_completed() and f.result() is not None]
     summary = summarize(Store(data_root), videos, ran)
     if build_dataset and summary.ok and (ran or not only_if_changed):
-        version = build_manifest(data_root=data_root, config_file=config_file)
+        version = build_manifest(data_root=data_root, config_file=config_file, takedown=takedown)
         summary.dataset_path = version.path
         summary.report_path = audit_dataset(data_root, version.name, version.version, config_file)
     return summary

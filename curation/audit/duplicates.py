@@ -8,7 +8,7 @@ from collections import Counter
 import numpy as np
 from PIL import Image
 
-BLOCK = 2048
+MAX_BLOCK_CELLS = 1 << 24  # hash comparisons held in memory at once (128 MB of uint64)
 
 
 def image_phash(data: bytes) -> int:
@@ -23,11 +23,12 @@ def near_duplicate_edges(hashes: list[int], max_distance: int) -> list[tuple[int
     """Index pairs (i < j) whose 64-bit hashes differ in at most `max_distance` bits."""
     arr = np.array(hashes, dtype=np.uint64)
     edges: list[tuple[int, int]] = []
-    for start in range(0, arr.size, BLOCK):
-        block = arr[start : start + BLOCK]
-        distance = np.bitwise_count(block[:, None] ^ arr[None, :])
+    rows_per_block = max(1, MAX_BLOCK_CELLS // max(arr.size, 1))
+    for start in range(0, arr.size, rows_per_block):
+        block = arr[start : start + rows_per_block]
+        distance = np.bitwise_count(block[:, None] ^ arr[None, start:])  # only j >= i is needed
         rows, cols = np.nonzero(distance <= max_distance)
-        rows = rows + start
+        rows, cols = rows + start, cols + start
         keep = rows < cols
         edges.extend(zip(rows[keep].tolist(), cols[keep].tolist()))
     return edges
@@ -39,9 +40,15 @@ def near_duplicate_images(hashes: list[int], max_distance: int) -> dict:
     from scipy.sparse.csgraph import connected_components
 
     n = len(hashes)
-    edges = near_duplicate_edges(hashes, max_distance)
     if n == 0:
-        return {"images": 0, "with_near_duplicate": 0, "redundant": 0, "redundant_rate": None}
+        return {
+            "images": 0,
+            "max_distance": max_distance,
+            "with_near_duplicate": 0,
+            "redundant": 0,
+            "redundant_rate": None,
+        }
+    edges = near_duplicate_edges(hashes, max_distance)
     rows = [i for i, _ in edges]
     cols = [j for _, j in edges]
     graph = coo_matrix((np.ones(len(edges)), (rows, cols)), shape=(n, n))

@@ -10,17 +10,18 @@ from typing import Literal
 
 from curation.store import utc_now
 
-# The impurities an audit of Quilt-1M found in about 78% of its images, in shortcut order (keys 1-8).
-IMPURITY_TAGS: tuple[str, ...] = (
-    "person",
-    "desktop_or_viewer",
-    "text_or_logo",
-    "arrows",
-    "non_histology_or_poor_quality",
-    "overview_thumbnail",
-    "control_elements",
-    "multi_panel",
-)
+# The impurities an audit of Quilt-1M found in about 78% of its images; shortcut order (keys 1-8).
+TAG_LABELS: dict[str, str] = {
+    "person": "person",
+    "desktop_or_viewer": "desktop or viewer",
+    "text_or_logo": "text or logo",
+    "arrows": "arrows",
+    "non_histology_or_poor_quality": "non-histology or poor quality",
+    "overview_thumbnail": "overview thumbnail",
+    "control_elements": "control elements",
+    "multi_panel": "multi-panel",
+}
+IMPURITY_TAGS: tuple[str, ...] = tuple(TAG_LABELS)
 
 Verdict = Literal["accept", "reject"]
 
@@ -74,5 +75,9 @@ def save_label(
 
 def read_labels(conn: sqlite3.Connection, reviewer: str | None = None) -> list[Label]:
     query = "SELECT pair_id, verdict, tags, reviewer, labelled_at FROM labels"
-    rows = conn.execute(query + " WHERE reviewer = ?", (reviewer,)) if reviewer else conn.execute(query)
+    rows = (
+        conn.execute(query + " WHERE reviewer = ?", (reviewer,))
+        if reviewer
+        else conn.execute(query)
+    )
     return [Label(p, v, tuple(json.loads(t)), r, at) for p, v, t, r, at in rows]

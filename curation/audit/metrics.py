@@ -6,10 +6,10 @@ import posixpath
 from collections import Counter, defaultdict
 from statistics import fmean, median
 
-from curation.audit.distributions import describe
+from curation.audit.distributions import describe, describe_counts
 from curation.audit.duplicates import image_phash, near_duplicate_images, repeated_captions
-from curation.audit.funnel import frame_funnel, pair_funnel, video_funnel
-from curation.audit.labels import connect, read_labels
+from curation.audit.funnel import VersionFacts, frame_funnel, pair_funnel, video_funnel
+from curation.audit.labels import Label, connect, read_labels
 from curation.audit.precision import review_summary, summarize_labels
 from curation.audit.version import AUDIT_FILE, REVIEW_DB, read_pairs, read_stats, version_dir
 from curation.audit.videos import VideoFacts, collect_video_facts
@@ -17,13 +17,16 @@ from curation.config import Settings
 from curation.store import Store, utc_now
 
 STAGES = ("fetch", "asr", "keyframes", "labels", "text", "pairs")
+NO_REVIEW = {"available": False, "reason": "no review.sqlite in the version folder"}
 
 
 def _videos_in_scope(store: Store, stats: dict, pairs: list[dict]) -> list[str]:
-    listed = stats.get("video_ids")
-    if isinstance(listed, list):
-        return sorted(set(listed) | {p["video_id"] for p in pairs})
-    return sorted(set(store.video_ids()) | {p["video_id"] for p in pairs})
+    """The videos the store held when the version was built (stats.json), else those it holds."""
+    if "per_video" in stats:
+        known = {*stats["per_video"], *stats["videos_not_ready"], *stats["videos_taken_down"]}
+    else:
+        known = set(store.video_ids())
+    return sorted(known | {p["video_id"] for p in pairs})
 
 
 def _unique_images(pairs: list[dict]) -> list[dict]:
@@ -35,13 +38,13 @@ def caption_metrics(pairs: list[dict]) -> dict:
     density = [len(p["med_terms"]) / max(n, 1) for p, n in zip(pairs, words)]
     terms = Counter(t.lower() for p in pairs for t in p["med_terms"])
     return {
-        "words": describe(words, bins=20),
+        "words": describe_counts(words),
         "chars": describe([len(p["caption"]) for p in pairs], bins=20),
         "med_term_density": describe(density, bins=20, value_range=(0.0, 1.0)),
-        "med_terms_per_caption": describe([len(p["med_terms"]) for p in pairs], bins=10),
+        "med_terms_per_caption": describe_counts([len(p["med_terms"]) for p in pairs]),
         "without_med_term": sum(not p["med_terms"] for p in pairs),
         "by_text_type": dict(Counter(p["text_type"] for p in pairs).most_common()),
-        "top_med_terms": terms.most_common(30),
+        "top_med_terms": [{"term": t, "count": n} for t, n in terms.most_common(30)],
     }
 
 
@@ -52,11 +55,14 @@ def score_metrics(pairs: list[dict], facts: list[VideoFacts]) -> dict:
         for frame_type, score in f.frame_labels:
             by_type[frame_type].append(score)
     return {
-        "histology_score": describe([p["histology_score"] for p in images], bins=20, value_range=(0.0, 1.0)),
+        "histology_score": describe(
+            [p["histology_score"] for p in images], bins=20, value_range=(0.0, 1.0)
+        ),
         "sharpness": describe([p["sharpness"] for p in images], bins=20),
         "stain": dict(Counter(p["stain"] for p in images).most_common()),
         "keyframe_histology_score_by_type": {
-            t: describe(scores, bins=20, value_range=(0.0, 1.0)) for t, scores in sorted(by_type.items())
+            t: describe(scores, bins=20, value_range=(0.0, 1.0))
+            for t, scores in sorted(by_type.items())
         },
     }
 
@@ -79,7 +85,7 @@ def similarity_metrics(store: Store, pairs: list[dict], settings: Settings) -> d
     return {
         "computed": True,
         "model": model_id,
-        **describe(list(scores.values()), bins=20, value_range=(-1.0, 1.0)),
+        **describe(list(scores.values()), bins=20),
         "per_pair": scores,
     }
 
@@ -91,7 +97,9 @@ def review_metrics(db_path: str, pairs: list[dict]) -> dict:
     summary = review_summary(db_path, [p["pair_id"] for p in pairs])
     if not summary["labelled"]:
         return {"available": False, "reason": f"no labels for this version's pairs in {db_path}"}
-    summary["by_text_type"] = {t: review_summary(db_path, ids) for t, ids in sorted(ids_by_type.items())}
+    summary["by_text_type"] = {
+        t: review_summary(db_path, ids) for t, ids in sorted(ids_by_type.items())
+    }
     return {"available": True, **summary}
 
 
@@ -100,48 +108,90 @@ def _review_db(store: Store, name: str, version: str) -> str | None:
     return str(store.local_path(path)) if store.is_local and store.exists(path) else None
 
 
-def video_table(facts: list[VideoFacts], pairs: list[dict], similarity: dict, db_path: str | None) -> list[dict]:
+def _problems(funnel_steps: list[dict]) -> dict[str, str]:
+    """Video id -> the reason the funnel lost it."""
+    return {
+        vid: drop["reason"]
+        for step in funnel_steps
+        for drop in step["dropped"]
+        for vid in drop["videos"]
+    }
+
+
+def _labels_by_video(db_path: str | None, pairs: list[dict]) -> dict[str, list[Label]]:
+    found: dict[str, list[Label]] = defaultdict(list)
+    if db_path is None:
+        return found
+    video_of = {p["pair_id"]: p["video_id"] for p in pairs}
+    conn = connect(db_path)
+    try:
+        for label in read_labels(conn):
+            if label.pair_id in video_of:
+                found[video_of[label.pair_id]].append(label)
+    finally:
+        conn.close()
+    return found
+
+
+def _mean(values: list[float]) -> float | None:
+    return fmean(values) if values else None
+
+
+def video_row(
+    facts: VideoFacts,
+    own: list[dict],
+    similarity: dict[str, float],
+    problem: str,
+    labels: list[Label],
+) -> dict:
+    review = summarize_labels(labels)
+    return {
+        "video_id": facts.video_id,
+        "title": facts.title,
+        "channel": facts.channel,
+        "duration_s": facts.duration_s,
+        "stages": {
+            s: facts.statuses[s].state if s in facts.statuses else "missing" for s in STAGES
+        },
+        "problem": problem,
+        "keyframes": facts.keyframes,
+        "duplicate_keyframes": facts.duplicate_keyframes,
+        "histology_frames": facts.histology_frames,
+        "sentences": facts.sentences,
+        "med_sentences": facts.med_sentences,
+        "roi_sentences": facts.roi_sentences,
+        "aligned_pairs": facts.aligned_pairs,
+        "pairs": len(own),
+        "images": len({p["image_path"] for p in own}),
+        "split": ",".join(sorted({p.get("split") or "" for p in own} - {""})),
+        "mean_histology_score": _mean([p["histology_score"] for p in own]),
+        "median_caption_words": median(len(p["caption"].split()) for p in own) if own else None,
+        "mean_similarity": _mean(
+            [similarity[p["pair_id"]] for p in own if p["pair_id"] in similarity]
+        ),
+        "reviewed": review["labelled"],
+        "precision": review["precision"],
+    }
+
+
+def video_table(
+    facts: list[VideoFacts],
+    pairs: list[dict],
+    similarity: dict,
+    problems: dict[str, str],
+    db_path: str | None,
+) -> list[dict]:
     by_video: dict[str, list[dict]] = defaultdict(list)
     for p in pairs:
         by_video[p["video_id"]].append(p)
+    labels = _labels_by_video(db_path, pairs)
     per_pair = similarity.get("per_pair", {})
-    labels_by_video: dict[str, list] = defaultdict(list)
-    if db_path:
-        video_of = {p["pair_id"]: p["video_id"] for p in pairs}
-        conn = connect(db_path)
-        for label in read_labels(conn):
-            if label.pair_id in video_of:
-                labels_by_video[video_of[label.pair_id]].append(label)
-        conn.close()
-    rows = []
-    for f in facts:
-        own = by_video[f.video_id]
-        sims = [per_pair[p["pair_id"]] for p in own if p["pair_id"] in per_pair]
-        review = summarize_labels(labels_by_video[f.video_id])
-        rows.append({
-            "video_id": f.video_id,
-            "title": f.title,
-            "channel": f.channel,
-            "duration_s": f.duration_s,
-            "stages": {s: f.statuses[s].state if s in f.statuses else "missing" for s in STAGES},
-            "failure": next((f.why_not_done(s) for s in STAGES if not f.done(s)), ""),
-            "keyframes": f.keyframes,
-            "duplicate_keyframes": f.duplicate_keyframes,
-            "histology_frames": f.histology_frames,
-            "sentences": f.sentences,
-            "med_sentences": f.med_sentences,
-            "roi_sentences": f.roi_sentences,
-            "aligned_pairs": f.aligned_pairs,
-            "pairs": len(own),
-            "images": len({p["image_path"] for p in own}),
-            "split": ",".join(sorted({p.get("split") or "" for p in own} - {""})),
-            "mean_histology_score": fmean(p["histology_score"] for p in own) if own else None,
-            "median_caption_words": median(len(p["caption"].split()) for p in own) if own else None,
-            "mean_similarity": fmean(sims) if sims else None,
-            "reviewed": review["labelled"],
-            "precision": review["precision"],
-        })
-    return rows
+    return [
+        video_row(
+            f, by_video[f.video_id], per_pair, problems.get(f.video_id, ""), labels[f.video_id]
+        )
+        for f in facts
+    ]
 
 
 def totals(facts: list[VideoFacts], pairs: list[dict]) -> dict:
@@ -164,9 +214,15 @@ def audit_version(store: Store, name: str, version: str, settings: Settings) -> 
     pairs = read_pairs(store, name, version)
     stats = read_stats(store, name, version)
     threshold = settings.vision.histology_threshold
-    facts = [collect_video_facts(store, v, threshold) for v in _videos_in_scope(store, stats, pairs)]
+    facts = [
+        collect_video_facts(store, v, threshold) for v in _videos_in_scope(store, stats, pairs)
+    ]
     db_path = _review_db(store, name, version)
     similarity = similarity_metrics(store, pairs, settings)
+    version_facts = VersionFacts(
+        Counter(p["video_id"] for p in pairs), frozenset(stats.get("videos_taken_down", []))
+    )
+    videos_funnel = video_funnel(facts, version_facts)
     audit = {
         "dataset": name,
         "version": version,
@@ -174,17 +230,18 @@ def audit_version(store: Store, name: str, version: str, settings: Settings) -> 
         "histology_threshold": threshold,
         "totals": totals(facts, pairs),
         "funnel": {
-            "videos": video_funnel(facts, Counter(p["video_id"] for p in pairs)),
-            "frames": frame_funnel(facts, threshold, len({p["image_path"] for p in pairs})),
+            "videos": videos_funnel,
+            "frames": frame_funnel(
+                facts, threshold, len({(p["video_id"], p["keyframe_index"]) for p in pairs})
+            ),
             "pairs": pair_funnel(facts, len(pairs), stats.get("dropped", {})),
         },
         "captions": caption_metrics(pairs),
         "duplicates": duplicate_metrics(store, pairs, settings),
         "scores": score_metrics(pairs, facts),
         "similarity": similarity,
-        "videos": video_table(facts, pairs, similarity, db_path),
-        "review": review_metrics(db_path, pairs) if db_path else {
-            "available": False, "reason": "no review.sqlite in the version folder"},
+        "videos": video_table(facts, pairs, similarity, _problems(videos_funnel), db_path),
+        "review": review_metrics(db_path, pairs) if db_path else NO_REVIEW,
     }
     store.write_json(posixpath.join(folder, AUDIT_FILE), audit)
     return audit

@@ -39,7 +39,9 @@ def summarize_labels(labels: list[Label]) -> dict:
         "precision": accepted / n if n else None,
         "precision_ci95": list(wilson_interval(accepted, n)),
         "any_impurity": proportion(sum(bool(lb.tags) for lb in labels), n),
-        "impurities": {tag: proportion(sum(tag in lb.tags for lb in labels), n) for tag in IMPURITY_TAGS},
+        "impurities": {
+            tag: proportion(sum(tag in lb.tags for lb in labels), n) for tag in IMPURITY_TAGS
+        },
     }
 
 

@@ -25,7 +25,9 @@ def load_clip(clip: ClipSettings):
 
     checkpoint = clip.checkpoint
     if not checkpoint:
-        raise ValueError("settings.vision.clip.checkpoint is not set: no open_clip model to score pairs with")
+        raise ValueError(
+            "settings.vision.clip.checkpoint is not set: no open_clip model to score pairs with"
+        )
     try:
         if checkpoint.startswith("hf-hub:"):
             model, preprocess = open_clip.create_model_from_pretrained(checkpoint)
@@ -33,13 +35,15 @@ def load_clip(clip: ClipSettings):
         else:
             if not Path(checkpoint).is_file():
                 raise FileNotFoundError(f"{checkpoint} is not a file")
-            model, _, preprocess = open_clip.create_model_and_transforms(clip.architecture, pretrained=checkpoint)
+            model, _, preprocess = open_clip.create_model_and_transforms(
+                clip.architecture, pretrained=checkpoint
+            )
             tokenizer = open_clip.get_tokenizer(clip.architecture)
     except Exception as exc:
         raise RuntimeError(
             f"cannot load open_clip model {clip.architecture} from settings.vision.clip.checkpoint="
-            f"{checkpoint!r} without downloading ({type(exc).__name__}: {exc}); point the setting at "
-            "a local checkpoint file or an hf-hub id already in the local cache"
+            f"{checkpoint!r} without downloading ({type(exc).__name__}: {exc}); point the setting "
+            "at a local checkpoint file or an hf-hub id already in the local cache"
         ) from exc
     return model.eval(), preprocess, tokenizer, f"{clip.architecture}:{Path(checkpoint).name}"
 
@@ -57,8 +61,10 @@ def _open_rgb(store: Store, image_path: str) -> Image.Image:
         return image.convert("RGB")
 
 
-def pair_similarities(store: Store, pairs: list[dict], clip: ClipSettings) -> tuple[dict[str, float], str]:
-    """Cosine similarity per pair id, each distinct image and caption embedded once; and the model id."""
+def pair_similarities(
+    store: Store, pairs: list[dict], clip: ClipSettings
+) -> tuple[dict[str, float], str]:
+    """Cosine similarity per pair id (each distinct image and caption embedded once), model id."""
     import torch
 
     model, preprocess, tokenizer, model_id = load_clip(clip)

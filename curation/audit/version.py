@@ -20,7 +20,9 @@ def resolve_version(store: Store, name: str, version: str | None) -> str:
         return version
     latest = store.dataset_dir(name) + "/latest"
     if not store.exists(latest):
-        raise FileNotFoundError(f"dataset '{name}' has no 'latest' file at {latest}; pass --version")
+        raise FileNotFoundError(
+            f"dataset '{name}' has no 'latest' file at {latest}; pass --version"
+        )
     found = store.read_bytes(latest).decode().strip()
     if not found:
         raise ValueError(f"{latest} is empty; pass --version")

@@ -59,8 +59,12 @@ def collect_video_facts(store: Store, video_id: str, histology_threshold: float)
         facts.keyframes = len(kept)
         facts.duplicate_keyframes = len(keyframes.keyframes) - len(kept)
     if labels := _read(store, video_id, "labels.json", FrameLabels):
-        facts.frame_labels = [(lb.label, lb.histology_score) for lb in labels.labels if lb.index in kept]
-        facts.histology_frames = sum(score >= histology_threshold for _, score in facts.frame_labels)
+        facts.frame_labels = [
+            (lb.label, lb.histology_score) for lb in labels.labels if lb.index in kept
+        ]
+        facts.histology_frames = sum(
+            score >= histology_threshold for _, score in facts.frame_labels
+        )
     if text := _read(store, video_id, "text.json", TextAnalysis):
         facts.sentences = len(text.sentences)
         facts.med_sentences = sum(s.is_med for s in text.sentences)

@@ -1,10 +1,10 @@
-"""What a dataset build reads from the store: each finished video's info, pairs and frame hashes."""
+"""What a dataset build reads from the store: each finished video's info, pairs and keyframes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curation.records import Keyframes, Pair, Video
+from curation.records import Keyframe, Keyframes, Pair, Video
 from curation.store import Store
 
 
@@ -12,7 +12,7 @@ from curation.store import Store
 class VideoInputs:
     video: Video
     pairs: list[Pair]
-    phashes: dict[int, str]  # keyframe index -> perceptual hash (hex)
+    keyframes: dict[int, Keyframe]  # by index
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def load_video(store: Store, video_id: str) -> VideoInputs:
     return VideoInputs(
         video=store.read_model(paths["info.json"], Video),
         pairs=store.read_jsonl(paths["pairs.jsonl"], Pair),
-        phashes={kf.index: kf.phash for kf in keyframes.keyframes},
+        keyframes={kf.index: kf for kf in keyframes.keyframes},
     )
 
 

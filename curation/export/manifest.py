@@ -1,4 +1,4 @@
-"""`pairs.parquet`: one row per pair with every Pair field, its split and its shard."""
+"""Parquet tables of pairs: every Pair field (dicts as JSON text) plus a few string columns."""
 
 from __future__ import annotations
 
@@ -24,20 +24,19 @@ def arrow_type(annotation) -> pa.DataType:
     if origin in (list, tuple):
         return pa.list_(arrow_type(args[0]))
     if origin is dict:
-        return pa.string()  # stored as JSON text: its keys differ between runs
+        return pa.string()  # JSON text: the keys differ between runs
     return SCALARS[annotation]
 
 
-def manifest_schema() -> pa.Schema:
+def pair_schema(extra_columns: tuple[str, ...]) -> pa.Schema:
     fields = [pa.field(name, arrow_type(info.annotation)) for name, info in Pair.model_fields.items()]
-    return pa.schema([*fields, pa.field("split", pa.string()), pa.field("shard", pa.string())])
+    return pa.schema([*fields, *(pa.field(name, pa.string()) for name in extra_columns)])
 
 
-def manifest_row(pair: Pair, split: str, shard: str) -> dict:
+def pair_row(pair: Pair, **extra: str) -> dict:
     row = pair.model_dump(mode="json")
-    row |= {name: json.dumps(value, sort_keys=True) for name, value in row.items() if isinstance(value, dict)}
-    return row | {"split": split, "shard": shard}
+    return row | {k: json.dumps(v, sort_keys=True) for k, v in row.items() if isinstance(v, dict)} | extra
 
 
-def write_manifest(path: Path, rows: list[dict]) -> None:
-    pq.write_table(pa.Table.from_pylist(rows, schema=manifest_schema()), path)
+def write_pairs(path: Path, rows: list[dict], extra_columns: tuple[str, ...]) -> None:
+    pq.write_table(pa.Table.from_pylist(rows, schema=pair_schema(extra_columns)), path)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from curation.config import Settings
 from curation.export.catalog import Catalog
-from curation.export.dedup import cross_video_duplicates
+from curation.frames.dedup import find_cross_video_duplicates
 from curation.records import Pair, TextType, Video
 
 
@@ -25,7 +25,7 @@ class BuildConfig(BaseModel):
     min_caption_words: int
     min_caption_chars: int
     text_types: list[TextType]
-    dedup_hamming: int | None = None  # None: no cross-video dedup
+    dedup_hamming: int  # negative: no cross-video dedup
     val_fraction: float
     seed: int
     shard_size: int
@@ -93,9 +93,9 @@ def rules(config: BuildConfig) -> dict[str, str]:
         "duplicate_pair": "a pair with the same id was already kept",
         "missing_image": "its image is missing from the store",
     }
-    if config.dedup_hamming is not None:
+    if config.dedup_hamming >= 0:
         late["near_duplicate_image"] = (
-            f"image within {config.dedup_hamming} bits (perceptual hash) of a kept image of another video"
+            f"image within {config.dedup_hamming} bits (perceptual hash) of a sharper kept image"
         )
     return {c.name: c.rule for c in checks(config)} | late
 
@@ -130,18 +130,19 @@ def select_pairs(catalog: Catalog, config: BuildConfig, image_exists: Callable[[
             else:
                 seen.add(pair.pair_id)
                 selection.kept.append(pair)
-    if config.dedup_hamming is not None:
+    if config.dedup_hamming >= 0:
         drop_near_duplicates(selection, catalog, config.dedup_hamming)
     return selection
 
 
 def drop_near_duplicates(selection: Selection, catalog: Catalog, max_distance: int) -> None:
-    images = {
-        (p.video_id, p.keyframe_index): catalog.videos[p.video_id].phashes[p.keyframe_index]
-        for p in selection.kept
-        if p.keyframe_index in catalog.videos[p.video_id].phashes
+    """Only the images of kept pairs take part, so a copy never yields to an image left out."""
+    kept_images = {(p.video_id, p.keyframe_index) for p in selection.kept}
+    keyframes = {
+        video_id: [kf for index, kf in inputs.keyframes.items() if (video_id, index) in kept_images]
+        for video_id, inputs in catalog.videos.items()
     }
-    duplicates = cross_video_duplicates(images, max_distance)
+    duplicates = find_cross_video_duplicates(keyframes, max_distance)
     selection.dropped["near_duplicate_image"] = [
         p for p in selection.kept if (p.video_id, p.keyframe_index) in duplicates
     ]

@@ -50,17 +50,24 @@ def write_shard(path: Path, pairs: list[Pair], split: str, read_image: Callable[
     )
 
 
-def write_shards(
-    folder: Path, pairs: list[Pair], split: str, shard_size: int, read_image: Callable[[str], bytes]
-) -> list[ShardStats]:
-    """Write `pairs` in order into `folder/00000.tar`, ...; returns one stats record per shard."""
+def shard_plan(pairs: list[Pair], shard_size: int) -> dict[str, list[Pair]]:
+    """Shard file name -> the pairs it will hold, in order."""
     if shard_size < 1:
         raise ValueError(f"export.shard_size must be at least 1, got {shard_size}")
+    return {
+        f"{number:05d}.tar": pairs[start : start + shard_size]
+        for number, start in enumerate(range(0, len(pairs), shard_size))
+    }
+
+
+def write_shards(
+    folder: Path, plan: dict[str, list[Pair]], split: str, read_image: Callable[[str], bytes]
+) -> list[ShardStats]:
     folder.mkdir(parents=True, exist_ok=True)
     shards = []
-    for number, start in enumerate(range(0, len(pairs), shard_size)):
-        stats = write_shard(folder / f"{number:05d}.tar", pairs[start : start + shard_size], split, read_image)
-        (folder / f"{number:05d}_stats.json").write_text(stats.model_dump_json(indent=1))
+    for name, pairs in plan.items():
+        stats = write_shard(folder / name, pairs, split, read_image)
+        (folder / name.replace(".tar", "_stats.json")).write_text(stats.model_dump_json(indent=1))
         shards.append(stats)
     (folder / SIZES_FILE).write_text(json.dumps({s.shard: s.count for s in shards}, indent=1))
     return shards

@@ -12,6 +12,8 @@ import io
 import posixpath
 from pathlib import Path
 
+from curation.export.diff import pair_videos
+from curation.export.versions import version_names
 from curation.records import Record
 from curation.store import Store, utc_now
 
@@ -43,6 +45,16 @@ def tombstoned_ids(store: Store) -> set[str]:
 def blocked_ids(store: Store, takedown: Path | None) -> set[str]:
     listed = set(read_takedown(takedown)) if takedown is not None else set()
     return listed | tombstoned_ids(store)
+
+
+def versions_containing(store: Store, name: str, video_ids: set[str]) -> dict[str, list[str]]:
+    """Published versions that still hold any of these videos (their shards carry the images)."""
+    found = {}
+    for version in version_names(store, name):
+        held = video_ids & set(pair_videos(store, name, version).values())
+        if held:
+            found[version] = sorted(held)
+    return found
 
 
 def purge_video(store: Store, video_id: str, reason: str = "") -> list[str]:

@@ -50,7 +50,8 @@ def version_names(store: Store, name: str) -> list[str]:
 
 def next_version(store: Store, name: str) -> str:
     folder = store.dataset_dir(name)
-    taken = [posixpath.basename(e.rstrip("/")) for e in store.fs.ls(folder, detail=False)] if store.exists(folder) else []
+    entries = store.fs.ls(folder, detail=False) if store.exists(folder) else []
+    taken = [posixpath.basename(e.rstrip("/")) for e in entries]
     numbers = [int(m.group(1)) for t in taken if (m := AUTO_NAME.fullmatch(t))]
     return f"v{max(numbers, default=0) + 1:04d}"
 

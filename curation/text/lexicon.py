@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -25,11 +26,18 @@ class Term:
 
 
 @dataclass(frozen=True)
+class TermForm:
+    name: str  # the term it belongs to
+    text: str  # how to write this form: "Reed-Sternberg cells"
+
+
+@dataclass(frozen=True, eq=False)
 class Lexicon:
     terms: tuple[Term, ...]
     english: frozenset[str]  # folded word forms of en_US
     medical: frozenset[str]  # folded word forms of en_med_glut and of every curated term
-    forms: dict[tuple[str, ...], str] = field(repr=False)  # normalised spelling or plural -> term name
+    forms: dict[tuple[str, ...], TermForm] = field(repr=False)  # normalised spelling or plural -> form
+    forms_of: dict[str, tuple[tuple[str, ...], ...]] = field(repr=False)  # term name -> its forms
 
     def is_english(self, word: str) -> bool:
         return fold(word) in self.english
@@ -68,15 +76,23 @@ def _dictionary_file(name: str) -> Path:
     return path
 
 
-def _term_forms(terms: list[Term]) -> dict[tuple[str, ...], str]:
-    written = {normalize_tokens(s): t.name for t in terms for s in t.spellings}
-    inflected = {
-        form: t.name
-        for t in terms
-        for s in t.spellings
-        for form in inflections(normalize_tokens(s))
-    }
-    return inflected | written  # a spelling written in the list wins over a generated plural
+def _inflected_spelling(spelling: str, form: tuple[str, ...]) -> str:
+    """The written spelling with its last word swapped for the form's (plural) last word."""
+    last = re.search(r"[A-Za-z]+$", spelling)
+    if last is None or fold(last.group()) == form[-1]:
+        return spelling
+    return spelling[: last.start()] + form[-1]
+
+
+def _term_forms(terms: list[Term]) -> dict[tuple[str, ...], TermForm]:
+    forms: dict[tuple[str, ...], TermForm] = {}
+    for term in terms:
+        for spelling in term.spellings:
+            for form in inflections(normalize_tokens(spelling)):
+                forms.setdefault(form, TermForm(term.name, _inflected_spelling(spelling, form)))
+    # a spelling written in the list wins over a plural generated from another term
+    forms.update({normalize_tokens(s): TermForm(t.name, s) for t in terms for s in t.spellings})
+    return forms
 
 
 @cache
@@ -88,7 +104,13 @@ def load_lexicon() -> Lexicon:
     terms = read_term_lists()
     forms = _term_forms(terms)
     medical.update(word for form in forms for word in form if word.isalpha())
-    return Lexicon(tuple(terms), frozenset(english), frozenset(medical), forms)
+    forms_of: dict[str, list[tuple[str, ...]]] = {}
+    for form, term_form in forms.items():
+        forms_of.setdefault(term_form.name, []).append(form)
+    return Lexicon(
+        tuple(terms), frozenset(english), frozenset(medical), forms,
+        {name: tuple(found) for name, found in forms_of.items()},
+    )
 
 
 def _is_everyday(term: Term, lexicon: Lexicon) -> bool:

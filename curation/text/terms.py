@@ -22,9 +22,9 @@ def find_terms(text: str, lexicon: Lexicon | None = None) -> list[str]:
     i = 0
     while i < len(tokens):
         for n in range(min(longest, len(tokens) - i), 0, -1):
-            name = lexicon.forms.get(tokens[i : i + n])
-            if name is not None:
-                found[name] = None
+            form = lexicon.forms.get(tokens[i : i + n])
+            if form is not None:
+                found[form.name] = None
                 i += n
                 break
         else:
@@ -32,10 +32,14 @@ def find_terms(text: str, lexicon: Lexicon | None = None) -> list[str]:
     return list(found)
 
 
-def term_present(term: str, text: str) -> bool:
-    """Whether `term` (any spelling, singular or plural) occurs in `text` as whole words."""
+def term_present(term: str, text: str, lexicon: Lexicon | None = None) -> bool:
+    """Whether `term` occurs in `text`, spelled right: a curated term in any of its listed
+    spellings, singular or plural; any other term as its own words, singular or plural."""
+    lexicon = lexicon or load_lexicon()
+    known = lexicon.forms.get(normalize_tokens(term))
+    forms = lexicon.forms_of[known.name] if known else inflections(normalize_tokens(term))
     tokens = normalize_tokens(text)
-    for form in inflections(normalize_tokens(term)):
+    for form in forms:
         n = len(form)
         if n and any(tokens[i : i + n] == form for i in range(len(tokens) - n + 1)):
             return True

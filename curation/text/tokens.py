@@ -10,8 +10,19 @@ _POSSESSIVE = re.compile(r"(?<=[a-z])'s?\b")
 _EDGE_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
 
 
+FUNCTION_WORDS = frozenset(
+    "a an the and or but nor of in on at to for from by with without into onto over under as is are was "
+    "were be been being am it its this that these those there here we you i he she they them our your "
+    "their his her my me us so then than too very can could will would may might shall should must do "
+    "does did has have had not no yes if when where which who whom whose what why how all any some each "
+    "both few more most other such only own same just also up down out off again further once s".split()
+)
+
+
 def fold(text: str) -> str:
     """Lower case, accents and typographic apostrophes removed."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return text.replace("\u2019", "'").lower()
 
@@ -22,28 +33,42 @@ def normalize_tokens(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(_POSSESSIVE.sub("", folded)))
 
 
+def join_words(words: list[str]) -> str:
+    """Transcript words (stored without their spaces) as text; "e" + "-mata" stays one word."""
+    text = ""
+    for word in (w.strip() for w in words):
+        if not word:
+            continue
+        glued = not text or word[0] in "-'\u2019,.;:?!)" or text[-1] in "-("
+        text += word if glued else " " + word
+    return text
+
+
 def word_core(text: str) -> str:
     """A transcript word without the punctuation and spaces around it: " cells." -> "cells"."""
     return _EDGE_PUNCTUATION.sub("", text.strip())
 
 
-_PLURALS = (  # (singular ending, plural ending), most specific first
+_LATIN_PLURALS = (  # (singular ending, plural ending)
     ("sis", "ses"),
     ("us", "i"),
     ("um", "a"),
-    ("on", "a"),
+    ("rion", "ria"),
+    ("glion", "glia"),
     ("ex", "ices"),
     ("ix", "ices"),
-    ("a", "ae"),
 )
 
 
 def plural_forms(word: str) -> set[str]:
     """Likely plurals of a (Latin or English) noun; over-generation is harmless for lookups."""
-    forms = set()
-    for singular, plural in _PLURALS:
-        if word.endswith(singular) and len(word) > len(singular) + 2:
-            forms.add(word[: -len(singular)] + plural)
+    forms = {
+        word[: -len(singular)] + plural
+        for singular, plural in _LATIN_PLURALS
+        if word.endswith(singular) and len(word) > len(singular) + 2
+    }
+    if word.endswith(("sis", "us")):
+        return forms
     if re.search(r"[^aeiou]y$", word):
         forms.add(word[:-1] + "ies")
     elif re.search(r"(s|x|z|ch|sh)$", word):

@@ -1,0 +1,164 @@
+"""`report.html`: a self-contained page (inline images and figures, no network) of `audit.json`."""
+
+from __future__ import annotations
+
+import base64
+import io
+import posixpath
+import random
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from PIL import Image
+
+from curation.audit import plots
+from curation.audit.highlight import caption_segments
+from curation.audit.labels import TAG_LABELS
+from curation.audit.version import AUDIT_FILE, REPORT_FILE, read_pairs, version_dir
+from curation.store import Store
+
+THUMBNAIL_SIDE = 360
+QUILT_IMPURITY_RATE = 0.78  # share of Quilt-1M images with an impurity in an independent 1% audit
+
+
+def thumbnail_uri(store: Store, image_path: str) -> str:
+    with Image.open(io.BytesIO(store.read_bytes(store.join(image_path)))) as image:
+        image.draft("RGB", (THUMBNAIL_SIDE * 2, THUMBNAIL_SIDE * 2))
+        thumb = image.convert("RGB")
+    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    buffer = io.BytesIO()
+    thumb.save(buffer, "JPEG", quality=82)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def pair_card(store: Store, pair: dict, similarity: dict[str, float]) -> dict:
+    return {
+        **pair,
+        "thumbnail": thumbnail_uri(store, pair["image_path"]),
+        "segments": caption_segments(pair["caption"], pair["med_terms"]),
+        "heard_as": pair["raw_caption"]
+        if pair["raw_caption"].strip() != pair["caption"].strip()
+        else "",
+        "similarity": similarity.get(pair["pair_id"]),
+    }
+
+
+def random_pairs(pairs: list[dict], count: int, seed: int) -> list[dict]:
+    chosen = random.Random(seed).sample(range(len(pairs)), min(count, len(pairs)))
+    return [pairs[i] for i in sorted(chosen)]
+
+
+def lowest_scoring(
+    pairs: list[dict], similarity: dict[str, float], count: int
+) -> tuple[list[dict], str]:
+    if similarity:
+        return sorted(pairs, key=lambda p: similarity[p["pair_id"]])[
+            :count
+        ], "image-text similarity"
+    return sorted(pairs, key=lambda p: (p["histology_score"], p["pair_id"]))[
+        :count
+    ], "histology score"
+
+
+def mmss(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def num(value: float | int | None, digits: int = 2) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.{digits}f}"
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("curation.audit", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(mmss=mmss, pct=pct, num=num)
+    return env
+
+
+def figures(audit: dict) -> dict[str, str]:
+    funnel, captions, scores = audit["funnel"], audit["captions"], audit["scores"]
+    found = {
+        "videos": plots.funnel(funnel["videos"], "Videos"),
+        "frames": plots.funnel(funnel["frames"], "Keyframes", plots.EOSIN),
+        "words": plots.histogram(captions["words"]["histogram"], "Caption length", "words"),
+        "density": plots.histogram(
+            captions["med_term_density"]["histogram"],
+            "Medical-term density",
+            "medical terms per word",
+            plots.HEMATOXYLIN,
+        ),
+        "histology": plots.histogram(
+            scores["histology_score"]["histogram"],
+            "Histology score of dataset images",
+            "score",
+            marker=audit["histology_threshold"],
+        ),
+        "by_type": plots.scores_by_type(
+            scores["keyframe_histology_score_by_type"], audit["histology_threshold"]
+        ),
+    }
+    if audit["similarity"]["computed"]:
+        found["similarity"] = plots.histogram(
+            audit["similarity"]["histogram"],
+            "Image-text similarity",
+            "cosine similarity",
+            plots.HEMATOXYLIN,
+        )
+    if audit["review"]["available"]:
+        found["impurities"] = plots.impurity_rates(
+            {"any impurity": audit["review"]["any_impurity"], **audit["review"]["impurities"]},
+            TAG_LABELS,
+            QUILT_IMPURITY_RATE,
+            "Quilt-1M, any impurity",
+        )
+    return found
+
+
+def write_report(
+    store: Store, name: str, version: str, grid_size: int = 24, lowest_size: int = 12, seed: int = 0
+) -> str:
+    """Render `report.html` in the version folder from its `audit.json`; returns its path."""
+    folder = version_dir(store, name, version)
+    audit_path = posixpath.join(folder, AUDIT_FILE)
+    if not store.exists(audit_path):
+        raise FileNotFoundError(
+            f"{audit_path} does not exist; run the audit of {name}/{version} first"
+        )
+    audit = store.read_json(audit_path)
+    pairs = read_pairs(store, name, version)
+    similarity = audit["similarity"].get("per_pair", {})
+    lowest, lowest_by = lowest_scoring(pairs, similarity, lowest_size)
+    html = (
+        environment()
+        .get_template("report.html.j2")
+        .render(
+            audit=audit,
+            figures=figures(audit),
+            random_cards=[
+                pair_card(store, p, similarity) for p in random_pairs(pairs, grid_size, seed)
+            ],
+            lowest_cards=[pair_card(store, p, similarity) for p in lowest],
+            lowest_by=lowest_by,
+            tag_labels=TAG_LABELS,
+            quilt_impurity_rate=QUILT_IMPURITY_RATE,
+            seed=seed,
+        )
+    )
+    path = posixpath.join(folder, REPORT_FILE)
+    store.write_text(path, html)
+    return path

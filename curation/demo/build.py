@@ -1,0 +1,247 @@
+"""Build the demo lectures: narrated MP4s with a ground-truth JSON each, cached by generator version.
+
+Time line of a slide: LEAD_S of silence, its sentences with PAUSE_S between them, TAIL_S of
+silence, rounded up to whole frames. Slides change only in that silence, so no sentence straddles
+a cut; a cross-fade is centred on the slide boundary and lies inside the silence too.
+
+    python -m curation.demo.build OUT_DIR [--only lecture-01 ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from curation.demo import slides as draw
+from curation.demo.scripts import (
+    HISTOLOGY_KINDS,
+    DiagramSpec,
+    HistologySpec,
+    HistologyWithTextSpec,
+    LectureScript,
+    PhotoSpec,
+    TextSpec,
+    TitleSpec,
+    load_scripts,
+)
+from curation.demo.truth import LectureTruth, SentenceTruth, SlideTruth, load_truth, truth_path
+from curation.demo.tts import SAMPLE_RATE, speak_all
+from curation.demo.video import encode_mp4, yuv420, yuv420_patched, yuv_planes
+
+GENERATOR_VERSION = "3"
+FPS = 15
+SAMPLES_PER_FRAME = SAMPLE_RATE // FPS
+LEAD_S, PAUSE_S, TAIL_S = 0.6, 0.35, 0.6
+CROSSFADE_FRAMES = 12  # 0.8 s
+CURSOR_MARGIN = 0.12  # share of the picture the pointer keeps away from its edges
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What one slide puts on screen."""
+
+    image: Image.Image
+    kind: str
+    box: draw.Box | None
+    cursor: bool
+
+
+def render(script: LectureScript, index: int) -> Shown:
+    spec = script.shown(index)
+    theme = script.theme
+    match spec:
+        case TitleSpec():
+            return Shown(draw.title_slide(theme, spec.title, spec.subtitle, spec.footer), "title", None, False)
+        case TextSpec():
+            return Shown(draw.text_slide(theme, spec.title, spec.bullets), "text", None, False)
+        case DiagramSpec():
+            image = draw.diagram_slide(theme, spec.title, spec.steps, spec.layout, spec.node_fill, spec.caption)
+            return Shown(image, "diagram", None, False)
+        case PhotoSpec():
+            return Shown(draw.photo_slide(spec.photo, spec.caption, spec.center, spec.zoom), "photo", None, False)
+        case HistologySpec():
+            image, box = draw.histology_slide(spec.view.view(), spec.layout)
+            return Shown(image, "histology", box, spec.cursor and spec is script.slides[index])
+        case HistologyWithTextSpec():
+            image, box = draw.histology_with_text_slide(
+                theme, spec.view.view(), spec.title, spec.bullets, spec.picture_side
+            )
+            return Shown(image, "histology_with_text", box, False)
+    raise TypeError(f"{script.video_id}: cannot draw slide {index} ({spec.kind})")
+
+
+@dataclass(frozen=True)
+class Timeline:
+    slide_frames: list[tuple[int, int]]  # [first, end) frame of each slide
+    sentence_samples: list[tuple[int, int, int]]  # slide, first sample, end sample
+    total_frames: int
+
+
+def plan(script: LectureScript, clip_lengths: list[int]) -> Timeline:
+    """Place every sentence (its clip length in samples) and every slide on the time line."""
+    lengths = iter(clip_lengths)
+    slide_frames, sentence_samples = [], []
+    frame = 0
+    for index, slide in enumerate(script.slides):
+        cursor = frame * SAMPLES_PER_FRAME + round(LEAD_S * SAMPLE_RATE)
+        for _ in slide.say:
+            length = next(lengths)
+            sentence_samples.append((index, cursor, cursor + length))
+            cursor += length + round(PAUSE_S * SAMPLE_RATE)
+        speech_end = sentence_samples[-1][2]
+        end_frame = math.ceil((speech_end + TAIL_S * SAMPLE_RATE) / SAMPLES_PER_FRAME)
+        slide_frames.append((frame, end_frame))
+        frame = end_frame
+    return Timeline(slide_frames, sentence_samples, frame)
+
+
+def narration(timeline: Timeline, clips: list[np.ndarray]) -> np.ndarray:
+    audio = np.zeros(timeline.total_frames * SAMPLES_PER_FRAME, dtype=np.int16)
+    for (_, start, end), clip in zip(timeline.sentence_samples, clips):
+        audio[start:end] = clip
+    return audio
+
+
+def _inset(box: draw.Box) -> draw.Box:
+    x0, y0, x1, y1 = box
+    dx, dy = (x1 - x0) * CURSOR_MARGIN, (y1 - y0) * CURSOR_MARGIN
+    return int(x0 + dx), int(y0 + dy), int(x1 - dx), int(y1 - dy)
+
+
+def cursor_frames(slide: Shown, count: int) -> Iterator[bytes]:
+    """The slide with the pointer touring its picture; only the patch under the pointer is converted."""
+    planes = yuv_planes(slide.image)
+    sprite = draw.cursor_sprite()
+    patch_w, patch_h = sprite.width + 2 + sprite.width % 2, sprite.height + 2 + sprite.height % 2
+    for k in range(count):
+        x, y = draw.cursor_position(_inset(slide.box), k / count)
+        corner = (x - x % 2, y - y % 2)
+        patch = slide.image.crop((*corner, corner[0] + patch_w, corner[1] + patch_h))
+        patch.paste(sprite, (x - corner[0], y - corner[1]), sprite)
+        yield yuv420_patched(planes, patch, corner)
+
+
+def frames(shown: list[Shown], timeline: Timeline, crossfades: list[bool]) -> Iterator[bytes]:
+    """yuv420p frames of the whole lecture; `crossfades[i]` blends slide i-1 into slide i."""
+    half = CROSSFADE_FRAMES // 2
+    for i, (slide, (first, end)) in enumerate(zip(shown, timeline.slide_frames)):
+        if slide.cursor:
+            yield from cursor_frames(slide, end - first)
+            continue
+        still = yuv420(slide.image)
+        fade_in = crossfades[i]
+        fade_out = i + 1 < len(shown) and crossfades[i + 1]
+        for k in range(first, end):
+            if fade_in and k < first + half:
+                yield yuv420(Image.blend(shown[i - 1].image, slide.image, (k - first + half + 0.5) / CROSSFADE_FRAMES))
+            elif fade_out and k >= end - half:
+                yield yuv420(Image.blend(slide.image, shown[i + 1].image, (k - end + half + 0.5) / CROSSFADE_FRAMES))
+            else:
+                yield still
+
+
+def _seconds(samples: int) -> float:
+    return round(samples / SAMPLE_RATE, 4)
+
+
+def lecture_truth(script: LectureScript, shown: list[Shown], timeline: Timeline) -> LectureTruth:
+    slides = [
+        SlideTruth(
+            index=i, start=round(first / FPS, 4), end=round(end / FPS, 4), kind=s.kind, histology=s.kind in HISTOLOGY_KINDS,
+            has_cursor=s.cursor, transition_in=script.slides[i].transition_in, histology_box=s.box,
+        )
+        for i, (s, (first, end)) in enumerate(zip(shown, timeline.slide_frames))
+    ]
+    lines = [line for slide in script.slides for line in slide.lines()]
+    sentences = [
+        SentenceTruth(
+            index=n, start=_seconds(start), end=_seconds(end), text=line.text, slide=slide,
+            terms=list(line.terms), is_roi=line.is_roi, is_med=bool(line.terms),
+        )
+        for n, (line, (slide, start, end)) in enumerate(zip(lines, timeline.sentence_samples))
+    ]
+    return LectureTruth(
+        generator_version=GENERATOR_VERSION, video_id=script.video_id, title=script.title,
+        duration_s=timeline.total_frames / FPS, width=draw.WIDTH, height=draw.HEIGHT, fps=FPS,
+        slides=slides, sentences=sentences,
+    )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def build_lecture(script: LectureScript, out_dir: Path) -> Path:
+    """Render, narrate and mux one lecture; the truth JSON is written last, as the completion mark."""
+    video_path = out_dir / f"{script.video_id}.mp4"
+    truth_file = truth_path(out_dir, script.video_id)
+    truth_file.unlink(missing_ok=True)
+    clips = speak_all([line.text for slide in script.slides for line in slide.lines()])
+    timeline = plan(script, [len(c) for c in clips])
+    shown = [render(script, i) for i in range(len(script.slides))]
+    crossfades = [s.transition_in == "crossfade" for s in script.slides]
+    partial = out_dir / f".{video_path.name}.partial"
+    encode_mp4(partial, frames(shown, timeline, crossfades), (draw.WIDTH, draw.HEIGHT), FPS,
+               narration(timeline, clips), SAMPLE_RATE)
+    os.replace(partial, video_path)
+    _write_atomically(truth_file, lecture_truth(script, shown, timeline).model_dump_json(indent=1))
+    return video_path
+
+
+def is_built(out_dir: Path, video_id: str) -> bool:
+    truth_file = truth_path(out_dir, video_id)
+    if not (truth_file.exists() and (out_dir / f"{video_id}.mp4").exists()):
+        return False
+    try:
+        return load_truth(truth_file).generator_version == GENERATOR_VERSION
+    except ValueError:  # unreadable or from an older schema
+        return False
+
+
+def build_demo_lectures(out_dir: Path, only: list[str] | None = None) -> list[Path]:
+    """MP4 paths of the demo lectures in `out_dir`, building those missing or out of date."""
+    scripts = load_scripts()
+    known = [s.video_id for s in scripts]
+    unknown = sorted(set(only or []) - set(known))
+    if unknown:
+        raise ValueError(f"unknown demo lecture(s) {unknown}; known: {known}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for script in scripts:
+        if only is not None and script.video_id not in only:
+            continue
+        if not is_built(out_dir, script.video_id):
+            started = time.perf_counter()
+            build_lecture(script, out_dir)
+            log.info("built %s in %.1f s", script.video_id, time.perf_counter() - started)
+        paths.append(out_dir / f"{script.video_id}.mp4")
+    return paths
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Build the narrated demo lectures and their ground truth.")
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--only", nargs="+", help="video ids to build (default: all)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for path in build_demo_lectures(args.out_dir, args.only):
+        truth = load_truth(truth_path(path.parent, path.stem))
+        print(f"{path}  {truth.duration_s:.1f} s, {len(truth.slides)} slides, {len(truth.sentences)} sentences")
+
+
+if __name__ == "__main__":
+    main()

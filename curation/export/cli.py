@@ -1,0 +1,159 @@
+"""`curate manifest ...`: build, list, compare and purge dataset versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from curation.config import Settings, load_settings, with_overrides
+from curation.export.build import build_version
+from curation.export.diff import diff_versions
+from curation.export.takedown import purge_media, read_takedown, versions_containing
+from curation.export.versions import latest_version, read_version, version_names
+from curation.store import Store
+
+DEFAULT_TAKEDOWN = Path("manifests/takedown.csv")
+
+app = typer.Typer(help="Dataset versions built from the stored per-video artifacts.", no_args_is_help=True)
+console = Console()
+
+DataOption = Annotated[Path | None, typer.Option("--data", help="data root (default: settings data_root)")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML settings file")]
+NameOption = Annotated[str | None, typer.Option("--name", help="dataset name (default: settings export.dataset)")]
+
+
+def open_store(data: Path | None, config: Path | None) -> tuple[Store, Settings]:
+    settings = load_settings(config)
+    return Store(data or settings.data_root), settings
+
+
+def given(**sections: dict) -> dict:
+    """The command-line values that were given (None means not given), as nested settings."""
+    found = {name: {k: v for k, v in values.items() if v is not None} for name, values in sections.items()}
+    return {name: values for name, values in found.items() if values}
+
+
+def split_commas(values: list[str] | None) -> list[str] | None:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()] if values else None
+
+
+def counts_table(title: str, rows: dict[str, object]) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for key, value in rows.items():
+        table.add_row(key, str(value))
+    return table
+
+
+@app.command()
+def build(
+    data: DataOption = None,
+    config: ConfigOption = None,
+    name: NameOption = None,
+    version: Annotated[str | None, typer.Option(help="version name (default: the next vNNNN)")] = None,
+    min_histology_score: Annotated[float | None, typer.Option(help="drop pairs whose frame scored lower")] = None,
+    min_caption_words: Annotated[int | None, typer.Option(help="drop shorter captions (words)")] = None,
+    min_caption_chars: Annotated[int | None, typer.Option(help="drop shorter captions (characters)")] = None,
+    text_types: Annotated[list[str] | None, typer.Option(help="med, roi, raw; comma-separated")] = None,
+    dedup_hamming: Annotated[int | None, typer.Option(help="near-duplicate distance; -1: off")] = None,
+    val_fraction: Annotated[float | None, typer.Option(help="share of videos in the validation split")] = None,
+    takedown: Annotated[Path | None, typer.Option(help=f"(default: {DEFAULT_TAKEDOWN} if present)")] = None,
+) -> None:
+    """Build a new dataset version from stored artifacts (no stage runs again)."""
+    store, settings = open_store(data, config)
+    settings = with_overrides(settings, given(
+        export={"dataset": name, "min_histology_score": min_histology_score, "min_caption_words": min_caption_words,
+                "min_caption_chars": min_caption_chars, "val_fraction": val_fraction},
+        align={"text_types": split_commas(text_types)},
+        frames={"dedup_hamming": dedup_hamming},
+    ))
+    takedown = takedown or (DEFAULT_TAKEDOWN if DEFAULT_TAKEDOWN.exists() else None)
+    record = build_version(store, settings, version=version, takedown=takedown)
+    stats = read_stats(store, record.name, record.version)
+    console.print(counts_table(f"{record.name} {record.version}", record.counts))
+    console.print(counts_table("pairs dropped", stats["dropped"]))
+    console.print(f"previous version: {record.previous or 'none'}")
+    console.print(f"dataset: {record.path}")
+
+
+def read_stats(store: Store, name: str, version: str) -> dict:
+    return store.read_json(f"{store.dataset_dir(name, version)}/stats.json")
+
+
+@app.command("list")
+def list_versions(data: DataOption = None, config: ConfigOption = None, name: NameOption = None) -> None:
+    """The versions of a dataset with their counts."""
+    store, settings = open_store(data, config)
+    name = name or settings.export.dataset
+    latest = latest_version(store, name)
+    records = [read_version(store, name, v) for v in version_names(store, name)]
+    if not records:
+        console.print(f"dataset {name} has no versions under {store.dataset_dir(name)}")
+        return
+    table = Table(title=name, caption="* latest", box=box.SIMPLE_HEAD)
+    for column in ("version", "created (UTC)", "videos", "pairs", "train/val", "+/-", "previous"):
+        table.add_column(column, no_wrap=True)
+    for r in records:
+        c = r.counts
+        table.add_row(
+            r.version + ("*" if r.version == latest else ""), r.created_at[:16].replace("T", " "),
+            str(c["videos"]), str(c["pairs"]), f"{c['train_pairs']} / {c['val_pairs']}",
+            f"+{c['added']} -{c['removed']}", r.previous or "",
+        )
+    console.print(table)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="older version")],
+    new: Annotated[str, typer.Argument(help="newer version")],
+    data: DataOption = None,
+    config: ConfigOption = None,
+    name: NameOption = None,
+    ids: Annotated[bool, typer.Option("--ids", help="print the added and removed pair ids")] = False,
+) -> None:
+    """Pairs added and removed between two versions, by pair id."""
+    store, settings = open_store(data, config)
+    result = diff_versions(store, name or settings.export.dataset, old, new)
+    console.print(counts_table(f"{old} -> {new}", {
+        "pairs added": len(result.added),
+        "pairs removed": len(result.removed),
+        "pairs unchanged": result.unchanged,
+        "videos added": ", ".join(result.videos_added) or "-",
+        "videos removed": ", ".join(result.videos_removed) or "-",
+    }))
+    if ids:
+        for pair_id in result.added:
+            console.print(f"+ {pair_id}")
+        for pair_id in result.removed:
+            console.print(f"- {pair_id}")
+
+
+@app.command()
+def purge(
+    data: DataOption = None,
+    config: ConfigOption = None,
+    takedown: Annotated[Path, typer.Option(help="takedown list")] = DEFAULT_TAKEDOWN,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
+) -> None:
+    """Delete the stored content of every video on the takedown list, keeping a tombstone each."""
+    store, settings = open_store(data, config)
+    reasons = read_takedown(takedown)
+    if not reasons:
+        console.print(f"{takedown} lists no videos; nothing to purge")
+        return
+    if not yes:
+        typer.confirm(f"Delete everything stored for {len(reasons)} video(s) under {store.root}?", abort=True)
+    table = Table("video", "reason", "files removed", title="purged")
+    for video_id, reason in reasons.items():
+        table.add_row(video_id, reason, str(len(purge_media(store, [video_id], {video_id: reason}))))
+    console.print(table)
+    name = settings.export.dataset
+    for version, videos in versions_containing(store, name, set(reasons)).items():
+        console.print(f"[yellow]{name} {version} still holds {', '.join(videos)}[/]: delete it to remove them")

@@ -1,0 +1,1 @@
+"""Keyframes: scene cuts, stable intervals, median images, near-duplicate removal."""

@@ -1,0 +1,131 @@
+"""The faithfulness guard: nothing a refiner invents survives, and every refusal is kept with its reason.
+
+A correction is applied only if it is about words that are in the transcript, its right side looks
+or sounds like its wrong side, and the right side is a known word or term (or, from an LLM, was
+proposed both with and without the suspect list). An extracted sentence is kept only if its content
+words are all in one sentence of the corrected transcript; that transcript sentence, never the
+refiner's wording, is what gets marked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from curation.records import Correction, RejectedOutput
+from curation.text.edits import occurs
+from curation.text.lexicon import Lexicon
+from curation.text.refiner import Extraction, Proposal
+from curation.text.selection import medical_terms
+from curation.text.similarity import closeness
+from curation.text.tokens import FUNCTION_WORDS, fold, normalize_tokens
+
+MIN_SOUND_SIMILARITY = 0.75
+MAX_ADDED_WORDS = 1
+
+
+@dataclass
+class GuardedCorrections:
+    by_sentence: dict[int, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    records: list[Correction] = field(default_factory=list)
+    rejected: list[RejectedOutput] = field(default_factory=list)
+
+
+def is_known_phrase(text: str, lexicon: Lexicon) -> bool:
+    tokens = normalize_tokens(text)
+    if not tokens:
+        return False
+    return tokens in lexicon.forms or all(lexicon.is_known(t) for t in tokens if t.isalpha())
+
+
+def _agreed_pairs(proposals: list[Proposal]) -> set[tuple[str, str]]:
+    sources: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for p in proposals:
+        sources[(fold(p.wrong), p.right)].add(p.source)
+    return {pair for pair, found in sources.items() if {"llm-conditioned", "llm-unconditioned"} <= found}
+
+
+def correction_problem(
+    proposal: Proposal, texts: list[str], lexicon: Lexicon, max_distance: float, agreed: bool
+) -> str | None:
+    """Why the proposal must not be applied, or None when it may."""
+    wrong, right = proposal.wrong, proposal.right
+    if not any(0 <= i < len(texts) and occurs(wrong, texts[i]) for i in proposal.sentences):
+        return f"'{wrong}' is not in the transcript"
+    if not normalize_tokens(right):
+        return "the right side is empty"
+    if len(normalize_tokens(right)) > len(normalize_tokens(wrong)) + MAX_ADDED_WORDS:
+        return f"'{right}' adds words to '{wrong}'"
+    close = closeness(wrong, right)
+    if close.spelling < 1 - max_distance and close.sound < MIN_SOUND_SIMILARITY:
+        return (
+            f"'{right}' neither looks nor sounds like '{wrong}' "
+            f"(spelling {close.spelling:.2f}, sound {close.sound:.2f})"
+        )
+    if normalize_tokens(wrong) in lexicon.forms and not agreed:
+        return f"'{wrong}' is already a known term"
+    if not is_known_phrase(right, lexicon) and not agreed:
+        return f"'{right}' is not a known word or term"
+    return None
+
+
+def guard_corrections(
+    proposals: list[Proposal], texts: list[str], lexicon: Lexicon, max_distance: float
+) -> GuardedCorrections:
+    result = GuardedCorrections()
+    agreed = _agreed_pairs(proposals)
+    recorded: dict[tuple[str, str, str], Correction] = {}
+    for p in proposals:
+        if p.wrong.strip() == p.right.strip():
+            continue
+        problem = correction_problem(p, texts, lexicon, max_distance, (fold(p.wrong), p.right) in agreed)
+        key = (p.wrong, p.right, p.source)
+        if problem is None:
+            for i in p.sentences:
+                if 0 <= i < len(texts) and occurs(p.wrong, texts[i]):
+                    result.by_sentence[i].append((p.wrong, p.right))
+        elif key not in recorded:
+            result.rejected.append(RejectedOutput(kind="correction", value=f"{p.wrong} -> {p.right}", reason=problem))
+        if key not in recorded:
+            recorded[key] = Correction(
+                wrong=p.wrong, right=p.right, source=p.source, applied=problem is None, reason=problem or ""
+            )
+    result.records = list(recorded.values())
+    return result
+
+
+def content_words(text: str) -> set[str]:
+    return {t for t in normalize_tokens(text) if t not in FUNCTION_WORDS}
+
+
+def locate_sentence(item: str, texts: list[str]) -> tuple[int | None, str]:
+    """The transcript sentence holding every content word of `item`, or None and the reason."""
+    words = content_words(item)
+    if not words:
+        return None, "no content words"
+    best = max(range(len(texts)), key=lambda i: len(words & content_words(texts[i])), default=None)
+    if best is None:
+        return None, "the transcript is empty"
+    missing = sorted(words - content_words(texts[best]))
+    if missing:
+        return None, "words not in the transcript: " + ", ".join(missing)
+    return best, ""
+
+
+def guard_extraction(
+    extraction: Extraction, texts: list[str], lexicon: Lexicon
+) -> tuple[set[int], set[int], list[RejectedOutput]]:
+    """Indices of the MED and ROI sentences, and the refused extractions with their reasons."""
+    med: set[int] = set()
+    roi: set[int] = set()
+    rejected: list[RejectedOutput] = []
+    for kind, items, chosen in (("med", extraction.med, med), ("roi", extraction.roi, roi)):
+        for item in dict.fromkeys(items):
+            index, reason = locate_sentence(item, texts)
+            if index is not None and kind == "med" and not medical_terms(texts[index], lexicon):
+                index, reason = None, "no medical term in the sentence"
+            if index is None:
+                rejected.append(RejectedOutput(kind=kind, value=item, reason=reason))
+            else:
+                chosen.add(index)
+    return med, roi, rejected

@@ -1,0 +1,37 @@
+"""How close two spellings are, in letters and in sound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jellyfish
+from rapidfuzz.distance import Levenshtein
+
+from curation.text.tokens import normalize_tokens
+
+
+def letters(text: str) -> str:
+    """The text's letters and digits only, so "pseudo-stratified" == "pseudostratified"."""
+    return "".join(normalize_tokens(text))
+
+
+def sound_code(text: str) -> str:
+    alpha = "".join(ch for ch in letters(text) if ch.isalpha())
+    return jellyfish.metaphone(alpha) if alpha else ""
+
+
+@dataclass(frozen=True)
+class Closeness:
+    spelling: float  # 1 - normalised edit distance of the letters
+    sound: float  # 1 - normalised edit distance of the Metaphone codes
+
+    @property
+    def score(self) -> float:
+        return (self.spelling + self.sound) / 2
+
+
+def closeness(a: str, b: str) -> Closeness:
+    return Closeness(
+        spelling=Levenshtein.normalized_similarity(letters(a), letters(b)),
+        sound=Levenshtein.normalized_similarity(sound_code(a), sound_code(b)),
+    )

@@ -1,0 +1,77 @@
+"""Text stage: split the transcript into sentences, correct medical ASR errors, mark MED and ROI sentences."""
+
+from __future__ import annotations
+
+from curation.config import Settings, TextSettings
+from curation.pipeline import VideoRef
+from curation.records import Sentence, TextAnalysis, Transcript
+from curation.store import Store
+from curation.text.edits import apply_corrections
+from curation.text.guard import guard_corrections, guard_extraction
+from curation.text.lexicon import load_lexicon
+from curation.text.matching import default_matcher
+from curation.text.offline import OfflineRefiner
+from curation.text.refiner import TextRefiner
+from curation.text.selection import medical_terms
+from curation.text.sentences import split_sentences
+
+
+def make_refiner(settings: TextSettings, store: Store) -> TextRefiner:
+    lexicon, matcher = load_lexicon(), default_matcher()
+    use_llm = settings.refiner == "llm" or (settings.refiner == "auto" and settings.llm.base_url)
+    if not use_llm:
+        return OfflineRefiner(settings, lexicon, matcher)
+    if not settings.llm.base_url:
+        raise ValueError("text.refiner is 'llm' but no endpoint is set: set CURATION_TEXT__LLM__BASE_URL")
+    from curation.text.llm import LlmRefiner
+    from curation.text.llm_client import LlmClient, ResponseCache
+
+    return LlmRefiner(settings, LlmClient(settings.llm, ResponseCache(store)), lexicon, matcher)
+
+
+def analyse(transcript: Transcript, refiner: TextRefiner, settings: TextSettings) -> TextAnalysis:
+    lexicon = load_lexicon()
+    spans = split_sentences(transcript.words)
+    raw = [s.text for s in spans]
+    corrections = guard_corrections(
+        refiner.propose_corrections(spans), raw, lexicon, settings.max_correction_distance
+    )
+    corrected = [apply_corrections(text, corrections.by_sentence.get(i, [])) for i, text in enumerate(raw)]
+    med, roi, rejected_extractions = guard_extraction(refiner.extract(corrected), corrected, lexicon)
+    sentences = [
+        Sentence(
+            index=i, start=round(span.start, 3), end=round(span.end, 3), raw=raw[i], text=corrected[i],
+            is_med=i in med, is_roi=i in roi, med_terms=medical_terms(corrected[i], lexicon),
+        )
+        for i, span in enumerate(spans)
+    ]
+    return TextAnalysis(
+        video_id=transcript.video_id,
+        refiner_id=refiner.refiner_id,
+        prompt_versions=refiner.prompt_versions,
+        sentences=sentences,
+        corrections=corrections.records,
+        rejected=corrections.rejected + rejected_extractions,
+        tokens_used=refiner.tokens_used,
+    )
+
+
+def refine_text(store: Store, video: VideoRef, settings: Settings) -> dict[str, float]:
+    path = store.video_path(video.video_id, "transcript.json")
+    if not store.exists(path):
+        raise ValueError(f"video {video.video_id}: transcript.json is missing; run the asr stage first")
+    transcript = store.read_model(path, Transcript)
+    if not transcript.words:
+        raise ValueError(f"video {video.video_id}: transcript.json has no words to refine")
+    refiner = make_refiner(settings.text, store)
+    analysis = analyse(transcript, refiner, settings.text)
+    store.write_json(store.video_path(video.video_id, "text.json"), analysis)
+    metrics = {
+        "sentences": len(analysis.sentences),
+        "corrections": sum(c.applied for c in analysis.corrections),
+        "med": sum(s.is_med for s in analysis.sentences),
+        "roi": sum(s.is_roi for s in analysis.sentences),
+        "tokens": analysis.tokens_used,
+        "llm_requests": refiner.requests,
+    }
+    return {k: float(v) for k, v in metrics.items()}

@@ -1,0 +1,40 @@
+"""Words the ASR probably misheard: not in any dictionary, or unlikely and close to a medical term."""
+
+from __future__ import annotations
+
+import re
+
+from curation.text.lexicon import Lexicon
+from curation.text.matching import TermMatcher
+from curation.text.sentences import SpokenWord
+from curation.text.tokens import normalize_tokens, word_core
+
+LOW_PROBABILITY = 0.5  # Whisper's word probability under which a dictionary word is doubted
+NEAR_TERM_SCORE = 0.75  # how close an unlikely word must be to a curated term to be doubted
+
+
+def is_unknown(core: str, lexicon: Lexicon) -> bool:
+    """A word no dictionary knows, judging hyphenated and elided words by their parts."""
+    if not re.search(r"[A-Za-z]", core) or re.search(r"\d", core) or len(core) < 3:
+        return False
+    if lexicon.is_known(core):
+        return False
+    parts = [p for p in re.split(r"[-'\u2019]", core) if len(p) >= 3]
+    return not parts or any(not lexicon.is_known(p) for p in parts)
+
+
+def is_doubtful(word: SpokenWord, lexicon: Lexicon, matcher: TermMatcher) -> bool:
+    core = word_core(word.text)
+    if word.probability >= LOW_PROBABILITY or len(core) < 4 or lexicon.is_medical(core):
+        return False
+    if normalize_tokens(core) in lexicon.forms:
+        return False  # "congo-red" is a term already
+    best = matcher.nearest(core, limit=1)
+    return bool(best) and best[0].closeness.score >= NEAR_TERM_SCORE
+
+
+def suspect_indices(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[int]:
+    return [
+        i for i, w in enumerate(words)
+        if is_unknown(word_core(w.text), lexicon) or is_doubtful(w, lexicon, matcher)
+    ]

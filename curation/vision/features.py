@@ -1,0 +1,119 @@
+"""A dozen colour and texture measurements that tell a stained tissue section from slide furniture.
+
+Everything is measured on a copy whose longer side is `ANALYSIS_SIDE` pixels, so the numbers do
+not depend on the frame's resolution. Colour deconvolution (Ruifrok & Johnston, via
+`skimage.color.rgb2hed`) separates haematoxylin, eosin and DAB; the masks below say which pixels
+are paper-white, flat fills (slide backgrounds, boxes, bands), or textured stain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from skimage.color import rgb2hed
+
+ANALYSIS_SIDE = 256
+FEATURE_NAMES = (
+    "white",  # near-white, unsaturated pixels: paper, slide background, lumen
+    "dark",  # near-black pixels: letterbox bars, dark themes, night skies
+    "flat",  # pixels in a locally constant neighbourhood: fills, bands, backgrounds
+    "stained",  # textured, coloured, neither white nor dark: what tissue is made of
+    "pink_purple",  # stained pixels with an H&E hue
+    "brown",  # stained pixels with a DAB hue
+    "blue",  # stained pixels with a haematoxylin-counterstain hue
+    "edges",  # share of Canny edge pixels
+    "edges_on_flat",  # edges touching a flat neighbourhood: text, lines, boxes
+    "colour_entropy",  # spread of a 64-bin colour histogram, 0..1
+    "saturation",  # mean HSV saturation, 0..1
+    "texture",  # mean local grey deviation over the non-flat pixels, /64
+    "haematoxylin",  # mean haematoxylin optical density over stained pixels
+    "eosin",  # mean eosin optical density over stained pixels
+    "dab",  # mean DAB optical density over stained pixels
+)
+
+
+@dataclass(frozen=True)
+class Masks:
+    white: np.ndarray
+    dark: np.ndarray
+    flat: np.ndarray
+    stained: np.ndarray
+
+
+def shrink(rgb: np.ndarray, side: int = ANALYSIS_SIDE) -> np.ndarray:
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
+        raise ValueError(f"expected an RGB uint8 image, got shape {rgb.shape} dtype {rgb.dtype}")
+    scale = side / max(rgb.shape[:2])
+    if scale >= 1:
+        return rgb
+    size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def local_deviation(grey: np.ndarray, window: int = 5) -> np.ndarray:
+    x = grey.astype(np.float32)
+    mean = cv2.blur(x, (window, window))
+    return np.sqrt(np.maximum(cv2.blur(x * x, (window, window)) - mean * mean, 0))
+
+
+def masks(small: np.ndarray, hsv: np.ndarray, deviation: np.ndarray) -> Masks:
+    saturation, value = hsv[..., 1], hsv[..., 2]
+    white = (value > 215) & (saturation < 30)
+    dark = value < 45
+    flat = deviation < 2.0
+    stained = ~white & ~dark & ~flat & (saturation >= 30)
+    return Masks(white, dark, flat, stained)
+
+
+def _hue_shares(hue: np.ndarray, stained: np.ndarray) -> tuple[float, float, float]:
+    n = hue.size
+    pink_purple = stained & ((hue >= 125) | (hue < 4))  # OpenCV hue is 0..179
+    brown = stained & (hue >= 4) & (hue < 28)
+    blue = stained & (hue >= 90) & (hue < 125)
+    return pink_purple.sum() / n, brown.sum() / n, blue.sum() / n
+
+
+def _colour_entropy(small: np.ndarray) -> float:
+    bins = (small >> 6).astype(np.int32)
+    codes = bins[..., 0] * 16 + bins[..., 1] * 4 + bins[..., 2]
+    p = np.bincount(codes.ravel(), minlength=64) / codes.size
+    p = p[p > 0]
+    return float(-(p * np.log2(p)).sum() / 6.0)
+
+
+def extract(rgb: np.ndarray) -> np.ndarray:
+    """The features of FEATURE_NAMES for one RGB uint8 image, as float64."""
+    small = shrink(rgb)
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    deviation = local_deviation(grey)
+    m = masks(small, hsv, deviation)
+    n = grey.size
+    edges = cv2.Canny(grey, 60, 150) > 0
+    near_flat = cv2.dilate(m.flat.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    pink_purple, brown, blue = _hue_shares(hsv[..., 0], m.stained)
+    if m.stained.any():
+        density = np.maximum(rgb2hed(small)[m.stained], 0).mean(axis=0) * 10
+    else:
+        density = np.zeros(3)
+    textured = ~m.flat
+    return np.array(
+        [
+            m.white.sum() / n,
+            m.dark.sum() / n,
+            m.flat.sum() / n,
+            m.stained.sum() / n,
+            pink_purple,
+            brown,
+            blue,
+            edges.sum() / n,
+            (edges & near_flat).sum() / n,
+            _colour_entropy(small),
+            hsv[..., 1].mean() / 255,
+            deviation[textured].mean() / 64 if textured.any() else 0.0,
+            *density,
+        ],
+        dtype=np.float64,
+    )

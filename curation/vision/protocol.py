@@ -1,0 +1,37 @@
+"""What every frame classifier answers, and the frame types it answers with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from curation.records import FrameType, StainGuess
+
+HISTOLOGY = "histology"
+FRAME_TYPES: tuple[FrameType, ...] = ("histology", "slide_text", "person", "diagram", "desktop", "blank")
+
+
+@dataclass(frozen=True)
+class Classification:
+    label: FrameType
+    histology_score: float
+    scores: dict[str, float] = field(default_factory=dict)
+    stain: StainGuess = "none"
+
+
+class FrameClassifier(Protocol):
+    classifier_id: str
+
+    def classify(self, images: list[np.ndarray]) -> list[Classification]:
+        """One answer per RGB uint8 image, in order."""
+        ...
+
+
+def label_from_scores(scores: dict[str, float], histology_score: float, threshold: float) -> FrameType:
+    """Histology when its score clears the threshold, else the most likely other frame type."""
+    if histology_score >= threshold:
+        return HISTOLOGY
+    others = {name: value for name, value in scores.items() if name != HISTOLOGY and name in FRAME_TYPES}
+    return max(others, key=others.get) if others else "other"

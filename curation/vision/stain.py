@@ -1,0 +1,85 @@
+"""The embedded offline classifier: stain and texture features, then a small softmax model.
+
+The model is a multinomial logistic regression over the standardised features of
+`curation.vision.features`; its coefficients live in `stain_model.json` beside this file,
+refitted by `bench/classifier.py --fit` on generated labelled frames. The stain guess reads the
+colour deconvolution directly: brown DAB means IHC, pink and purple mean H&E.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from curation.records import StainGuess
+from curation.vision.features import FEATURE_NAMES, extract
+from curation.vision.protocol import HISTOLOGY, Classification, label_from_scores
+
+MODEL_PATH = Path(__file__).with_name("stain_model.json")
+FEATURE = {name: i for i, name in enumerate(FEATURE_NAMES)}
+DAB_SHARE_FOR_IHC = 0.15  # of the stained pixels
+PINK_SHARE_FOR_HE = 0.3
+
+
+class StainModel(BaseModel):
+    version: str
+    feature_names: list[str]
+    classes: list[str]
+    mean: list[float]
+    scale: list[float]
+    weights: list[list[float]]  # one row per class
+    bias: list[float]
+    fitted_on: dict[str, str | int | float] = {}
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        if list(self.feature_names) != list(FEATURE_NAMES):
+            raise ValueError(
+                f"{MODEL_PATH.name} was fitted on features {self.feature_names}, the code computes "
+                f"{list(FEATURE_NAMES)}; refit it with bench/classifier.py --fit"
+            )
+        z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
+        logits = z @ np.asarray(self.weights).T + np.asarray(self.bias)
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
+
+
+@cache
+def load_model(path: Path = MODEL_PATH) -> StainModel:
+    if not path.exists():
+        raise RuntimeError(f"the stain classifier's model {path} is missing; fit it with bench/classifier.py --fit")
+    return StainModel.model_validate_json(path.read_text())
+
+
+def guess_stain(features: np.ndarray) -> StainGuess:
+    stained = features[FEATURE["stained"]]
+    if stained <= 0:
+        return "other"
+    if features[FEATURE["brown"]] / stained >= DAB_SHARE_FOR_IHC:
+        return "ihc"
+    if features[FEATURE["pink_purple"]] / stained >= PINK_SHARE_FOR_HE:
+        return "he"
+    return "other"
+
+
+class StainClassifier:
+    def __init__(self, threshold: float = 0.5, model: StainModel | None = None):
+        self.model = model or load_model()
+        self.threshold = threshold
+        self.classifier_id = f"stain/{self.model.version}"
+
+    def classify(self, images: list[np.ndarray]) -> list[Classification]:
+        if not images:
+            return []
+        features = np.stack([extract(image) for image in images])
+        results = []
+        for row, probs in zip(features, self.model.probabilities(features)):
+            scores = {name: round(float(p), 4) for name, p in zip(self.model.classes, probs)}
+            histology = scores.get(HISTOLOGY, 0.0)
+            label = label_from_scores(scores, histology, self.threshold)
+            stain = guess_stain(row) if label == HISTOLOGY else "none"
+            results.append(Classification(label, histology, scores, stain))
+        return results
