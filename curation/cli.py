@@ -113,11 +113,12 @@ def serve(
 
 
 def mount_subcommands() -> None:
-    from curation.audit.cli import app as audit_app
+    from curation.audit.cli import audit_command, review_command
     from curation.export.cli import app as manifest_app
 
     app.add_typer(manifest_app, name="manifest", help="Build, list and compare dataset versions.")
-    app.add_typer(audit_app, name="quality", help="Audit a dataset version and review its pairs.")
+    app.command("audit")(audit_command)
+    app.command("review")(review_command)
 
 
 mount_subcommands()

@@ -49,7 +49,7 @@ def outcome_of(store: Store, video_id: str) -> VideoOutcome:
         ok=not failed and not missing,
         failed_stage=failed or missing,
         reason=statuses[failed].reason if failed else ("not run" if missing else ""),
-        keyframes=metric("keyframes", "kept"),
+        keyframes=metric("keyframes", "keyframes"),
         histology_frames=metric("pairs", "histology_frames"),
         pairs=metric("pairs", "pairs"),
     )

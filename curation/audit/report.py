@@ -7,12 +7,12 @@ import io
 import posixpath
 import random
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from PIL import Image
 
 from curation.audit import plots
 from curation.audit.highlight import caption_segments
 from curation.audit.labels import TAG_LABELS
+from curation.audit.pages import environment
 from curation.audit.version import AUDIT_FILE, REPORT_FILE, read_pairs, version_dir
 from curation.store import Store
 
@@ -35,9 +35,9 @@ def pair_card(store: Store, pair: dict, similarity: dict[str, float]) -> dict:
         **pair,
         "thumbnail": thumbnail_uri(store, pair["image_path"]),
         "segments": caption_segments(pair["caption"], pair["med_terms"]),
-        "heard_as": pair["raw_caption"]
-        if pair["raw_caption"].strip() != pair["caption"].strip()
-        else "",
+        "heard_as": ""
+        if pair["raw_caption"].strip() == pair["caption"].strip()
+        else pair["raw_caption"],
         "similarity": similarity.get(pair["pair_id"]),
     }
 
@@ -51,43 +51,10 @@ def lowest_scoring(
     pairs: list[dict], similarity: dict[str, float], count: int
 ) -> tuple[list[dict], str]:
     if similarity:
-        return sorted(pairs, key=lambda p: similarity[p["pair_id"]])[
-            :count
-        ], "image-text similarity"
-    return sorted(pairs, key=lambda p: (p["histology_score"], p["pair_id"]))[
-        :count
-    ], "histology score"
-
-
-def mmss(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{secs:02d}"
-
-
-def pct(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{100 * value:.{digits}f}%"
-
-
-def num(value: float | int | None, digits: int = 2) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value:,.{digits}f}"
-
-
-def environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("curation.audit", "templates"),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(mmss=mmss, pct=pct, num=num)
-    return env
+        ranked = sorted(pairs, key=lambda p: similarity[p["pair_id"]])
+        return ranked[:count], "image-text similarity"
+    ranked = sorted(pairs, key=lambda p: (p["histology_score"], p["pair_id"]))
+    return ranked[:count], "histology score"
 
 
 def figures(audit: dict) -> dict[str, str]:
@@ -143,21 +110,18 @@ def write_report(
     pairs = read_pairs(store, name, version)
     similarity = audit["similarity"].get("per_pair", {})
     lowest, lowest_by = lowest_scoring(pairs, similarity, lowest_size)
-    html = (
-        environment()
-        .get_template("report.html.j2")
-        .render(
-            audit=audit,
-            figures=figures(audit),
-            random_cards=[
-                pair_card(store, p, similarity) for p in random_pairs(pairs, grid_size, seed)
-            ],
-            lowest_cards=[pair_card(store, p, similarity) for p in lowest],
-            lowest_by=lowest_by,
-            tag_labels=TAG_LABELS,
-            quilt_impurity_rate=QUILT_IMPURITY_RATE,
-            seed=seed,
-        )
+    template = environment().get_template("report.html.j2")
+    html = template.render(
+        audit=audit,
+        figures=figures(audit),
+        random_cards=[
+            pair_card(store, p, similarity) for p in random_pairs(pairs, grid_size, seed)
+        ],
+        lowest_cards=[pair_card(store, p, similarity) for p in lowest],
+        lowest_by=lowest_by,
+        tag_labels=TAG_LABELS,
+        quilt_impurity_rate=QUILT_IMPURITY_RATE,
+        seed=seed,
     )
     path = posixpath.join(folder, REPORT_FILE)
     store.write_text(path, html)

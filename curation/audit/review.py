@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from curation.audit.highlight import caption_segments
-from curation.audit.labels import TAG_LABELS, connect, read_labels, save_label
+from curation.audit.labels import TAG_LABELS, Verdict, connect, read_labels, save_label
+from curation.audit.pages import environment
 from curation.audit.precision import summarize_labels
 from curation.audit.sampling import stratified_sample
 from curation.audit.version import REVIEW_DB, read_pairs, version_dir
@@ -27,7 +28,7 @@ from curation.store import Store
 
 class LabelIn(BaseModel):
     pair_id: str
-    verdict: str
+    verdict: Verdict
     tags: list[str] = []
 
 
@@ -104,14 +105,13 @@ def open_session(
 
 
 def create_app(session: ReviewSession) -> FastAPI:
-    from jinja2 import Environment, PackageLoader, select_autoescape
-
-    env = Environment(
-        loader=PackageLoader("curation.audit", "templates"), autoescape=select_autoescape(["j2"])
-    )
-    page = env.get_template("review.html.j2").render(
-        session=session,
-        tags=[(i + 1, tag, label) for i, (tag, label) in enumerate(TAG_LABELS.items())],
+    page = (
+        environment()
+        .get_template("review.html.j2")
+        .render(
+            session=session,
+            tags=[(i + 1, tag, label) for i, (tag, label) in enumerate(TAG_LABELS.items())],
+        )
     )
     app = FastAPI(title=f"review {session.name}/{session.version}", docs_url=None, redoc_url=None)
 

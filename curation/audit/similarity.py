@@ -11,41 +11,28 @@ from curation.config import ClipSettings
 from curation.store import Store
 
 
-def _device(setting: str) -> str:
-    import torch
-
-    if setting == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return setting
-
-
 def load_clip(clip: ClipSettings):
-    """(model, preprocess, tokenizer, model id) from a local checkpoint or a cached hf-hub id."""
+    """(model, preprocess, tokenizer, device, model id), with the weights resolved as the open_clip
+    frame classifier resolves them: a local checkpoint or a cached hf-hub id, never a download."""
     import open_clip
 
-    checkpoint = clip.checkpoint
-    if not checkpoint:
-        raise ValueError(
-            "settings.vision.clip.checkpoint is not set: no open_clip model to score pairs with"
-        )
+    from curation.vision.clip import resolve_device, resolve_weights
+
+    model_name, checkpoint = resolve_weights(clip)
+    device = resolve_device(clip.device)
     try:
-        if checkpoint.startswith("hf-hub:"):
-            model, preprocess = open_clip.create_model_from_pretrained(checkpoint)
-            tokenizer = open_clip.get_tokenizer(checkpoint)
-        else:
-            if not Path(checkpoint).is_file():
-                raise FileNotFoundError(f"{checkpoint} is not a file")
-            model, _, preprocess = open_clip.create_model_and_transforms(
-                clip.architecture, pretrained=checkpoint
-            )
-            tokenizer = open_clip.get_tokenizer(clip.architecture)
+        model, _, preprocess = open_clip.create_model_and_transforms(
+            model_name, pretrained=checkpoint, device=device
+        )
     except Exception as exc:
         raise RuntimeError(
-            f"cannot load open_clip model {clip.architecture} from settings.vision.clip.checkpoint="
-            f"{checkpoint!r} without downloading ({type(exc).__name__}: {exc}); point the setting "
-            "at a local checkpoint file or an hf-hub id already in the local cache"
+            f"open_clip could not load {model_name} with weights {checkpoint or model_name} "
+            f"({type(exc).__name__}: {exc}); check vision.clip.architecture and .checkpoint"
         ) from exc
-    return model.eval(), preprocess, tokenizer, f"{clip.architecture}:{Path(checkpoint).name}"
+    model_id = (
+        f"{Path(clip.architecture).stem}:{Path(checkpoint).name}" if checkpoint else clip.checkpoint
+    )
+    return model.eval(), preprocess, open_clip.get_tokenizer(model_name), device, model_id
 
 
 def _batches(items: list, size: int):
@@ -67,9 +54,7 @@ def pair_similarities(
     """Cosine similarity per pair id (each distinct image and caption embedded once), model id."""
     import torch
 
-    model, preprocess, tokenizer, model_id = load_clip(clip)
-    device = _device(clip.device)
-    model = model.to(device)
+    model, preprocess, tokenizer, device, model_id = load_clip(clip)
     image_paths = sorted({p["image_path"] for p in pairs})
     captions = sorted({p["caption"] for p in pairs})
     image_rows, text_rows = {}, {}

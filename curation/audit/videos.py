@@ -39,7 +39,12 @@ class VideoFacts:
 
 def _read(store: Store, video_id: str, name: str, cls):
     path = store.video_path(video_id, name)
-    return store.read_model(path, cls) if store.exists(path) else None
+    if not store.exists(path):
+        return None
+    try:
+        return store.read_model(path, cls)
+    except ValueError as exc:  # pydantic's error names the record, not the file
+        raise ValueError(f"{path} is not a valid {cls.__name__}: {exc}") from exc
 
 
 def _aligned_pairs(store: Store, video_id: str) -> list[dict]:

@@ -10,11 +10,13 @@ a cut; a cross-fade is centred on the slide boundary and lies inside the silence
 from __future__ import annotations
 
 import argparse
+import fcntl
 import logging
 import math
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -132,6 +134,11 @@ def cursor_frames(slide: Shown, count: int) -> Iterator[bytes]:
         yield yuv420_patched(planes, patch, corner)
 
 
+def _fade(step: int) -> float:
+    """Weight of the incoming slide in cross-fade frame `step` (0 to CROSSFADE_FRAMES - 1)."""
+    return (step + 0.5) / CROSSFADE_FRAMES
+
+
 def frames(shown: list[Shown], timeline: Timeline, crossfades: list[bool]) -> Iterator[bytes]:
     """yuv420p frames of the whole lecture; `crossfades[i]` blends slide i-1 into slide i."""
     half = CROSSFADE_FRAMES // 2
@@ -144,9 +151,9 @@ def frames(shown: list[Shown], timeline: Timeline, crossfades: list[bool]) -> It
         fade_out = i + 1 < len(shown) and crossfades[i + 1]
         for k in range(first, end):
             if fade_in and k < first + half:
-                yield yuv420(Image.blend(shown[i - 1].image, slide.image, (k - first + half + 0.5) / CROSSFADE_FRAMES))
+                yield yuv420(Image.blend(shown[i - 1].image, slide.image, _fade(k - first + half)))
             elif fade_out and k >= end - half:
-                yield yuv420(Image.blend(slide.image, shown[i + 1].image, (k - end + half + 0.5) / CROSSFADE_FRAMES))
+                yield yuv420(Image.blend(slide.image, shown[i + 1].image, _fade(k - end + half)))
             else:
                 yield still
 
@@ -158,8 +165,10 @@ def _seconds(samples: int) -> float:
 def lecture_truth(script: LectureScript, shown: list[Shown], timeline: Timeline) -> LectureTruth:
     slides = [
         SlideTruth(
-            index=i, start=round(first / FPS, 4), end=round(end / FPS, 4), kind=s.kind, histology=s.kind in HISTOLOGY_KINDS,
-            has_cursor=s.cursor, transition_in=script.slides[i].transition_in, histology_box=s.box,
+            index=i, start=round(first / FPS, 4), end=round(end / FPS, 4), kind=s.kind,
+            histology=s.kind in HISTOLOGY_KINDS, has_cursor=s.cursor,
+            transition_in=script.slides[i].transition_in, histology_box=s.box,
+            picture=f"slide-{script.original_index(i)}",
         )
         for i, (s, (first, end)) in enumerate(zip(shown, timeline.slide_frames))
     ]
@@ -221,15 +230,24 @@ def build_demo_lectures(out_dir: Path, only: list[str] | None = None) -> list[Pa
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for script in scripts:
-        if only is not None and script.video_id not in only:
-            continue
-        if not is_built(out_dir, script.video_id):
-            started = time.perf_counter()
-            build_lecture(script, out_dir)
-            log.info("built %s in %.1f s", script.video_id, time.perf_counter() - started)
-        paths.append(out_dir / f"{script.video_id}.mp4")
+    with _exclusive(out_dir / ".build.lock"):
+        for script in scripts:
+            if only is not None and script.video_id not in only:
+                continue
+            if not is_built(out_dir, script.video_id):
+                started = time.perf_counter()
+                build_lecture(script, out_dir)
+                log.info("built %s in %.1f s", script.video_id, time.perf_counter() - started)
+            paths.append(out_dir / f"{script.video_id}.mp4")
     return paths
+
+
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """Serialise builders of one folder (test sessions running side by side share the cache)."""
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,7 +30,8 @@ def _palette(dark: bool, rng: np.random.Generator) -> dict[str, tuple[int, int, 
 
 def _slide_name(rng: np.random.Generator) -> str:
     stain = rng.choice(["H&E", "HE", "Ki-67", "HER2", "CD68", "PAS", "ZN"])
-    return f"S{rng.integers(18, 25)}-{rng.integers(1000, 99999):05d} {rng.choice(list('ABCD'))}{rng.integers(1, 9)} {stain}.svs"
+    block = f"{rng.choice(list('ABCD'))}{rng.integers(1, 9)}"
+    return f"S{rng.integers(18, 25)}-{rng.integers(1000, 99999):05d} {block} {stain}.svs"
 
 
 def viewer_screenshot(rng: np.random.Generator, thumbnail: Image.Image) -> Image.Image:
@@ -43,7 +44,8 @@ def viewer_screenshot(rng: np.random.Generator, thumbnail: Image.Image) -> Image
     bottom = HEIGHT - taskbar
 
     draw.rectangle((0, 0, WIDTH, 30), fill=colours["bar"])
-    draw.text((12, 15), f"{rng.choice(APPS)} - {_slide_name(rng)}", font=ui_bold, fill=colours["text"], anchor="lm")
+    title = f"{rng.choice(APPS)} - {_slide_name(rng)}"
+    draw.text((12, 15), title, font=ui_bold, fill=colours["text"], anchor="lm")
     for k, colour in enumerate([(230, 80, 70), (240, 190, 60), (90, 190, 90)]):
         draw.ellipse((WIDTH - 90 + 26 * k, 8, WIDTH - 76 + 26 * k, 22), fill=colour)
     x = 12
@@ -55,21 +57,25 @@ def viewer_screenshot(rng: np.random.Generator, thumbnail: Image.Image) -> Image
         x0 = 10 + 38 * k
         hue = tuple(int(c) for c in rng.integers(60, 200, size=3))
         draw.rounded_rectangle((x0, 64, x0 + 30, 94), radius=5, outline=colours["line"], width=1)
-        draw.rectangle((x0 + 8, 72, x0 + 22, 86), fill=hue) if k % 3 else draw.ellipse((x0 + 8, 72, x0 + 22, 86), outline=hue, width=3)
+        if k % 3:
+            draw.rectangle((x0 + 8, 72, x0 + 22, 86), fill=hue)
+        else:
+            draw.ellipse((x0 + 8, 72, x0 + 22, 86), outline=hue, width=3)
 
     panel_w = int(rng.integers(250, 340))
     draw.rectangle((0, 100, panel_w, bottom - 26), fill=colours["panel"])
     draw.line((panel_w, 100, panel_w, bottom - 26), fill=colours["line"], width=2)
+    side = int(rng.integers(120, 200))
+    thumb_y = bottom - 40 - side
     draw.text((14, 118), "Slides", font=ui_bold, fill=colours["text"], anchor="lm")
-    selected = int(rng.integers(0, 8))
-    for k in range(int(rng.integers(8, 14))):
+    rows = min(int(rng.integers(8, 14)), (thumb_y - 40 - 140) // 24)
+    selected = int(rng.integers(0, rows))
+    for k in range(rows):
         y = 140 + 24 * k
         if k == selected:
             draw.rectangle((4, y - 2, panel_w - 4, y + 20), fill=(60, 110, 200))
         draw.text((14, y + 9), _slide_name(rng), font=font(13), fill=colours["text"], anchor="lm")
-    side = int(rng.integers(120, 200))
     thumb = thumbnail.resize((side, side))
-    thumb_y = bottom - 40 - side
     draw.text((14, thumb_y - 14), "Overview", font=ui_bold, fill=colours["text"], anchor="lm")
     image.paste(thumb, (14, thumb_y))
     draw.rectangle((14, thumb_y, 14 + side, thumb_y + side), outline=colours["line"], width=2)
@@ -97,7 +103,8 @@ def _canvas_content(draw: ImageDraw.ImageDraw, canvas: tuple[int, int, int, int]
     choice = rng.integers(0, 3)
     if choice == 0:  # a dialog
         w, h = int(rng.integers(380, 520)), int(rng.integers(180, 260))
-        draw.rectangle((cx - w // 2, cy - h // 2, cx + w // 2, cy + h // 2), fill=colours["window"], outline=colours["line"], width=2)
+        draw.rectangle((cx - w // 2, cy - h // 2, cx + w // 2, cy + h // 2), fill=colours["window"],
+                       outline=colours["line"], width=2)
         draw.rectangle((cx - w // 2, cy - h // 2, cx + w // 2, cy - h // 2 + 28), fill=colours["bar"])
         draw.text((cx - w // 2 + 10, cy - h // 2 + 14), rng.choice(["Open slide", "Export region", "Calibration"]),
                   font=font(15, bold=True), fill=colours["text"], anchor="lm")
@@ -118,4 +125,5 @@ def _canvas_content(draw: ImageDraw.ImageDraw, canvas: tuple[int, int, int, int]
             draw.text((x0 + 300, y), value, font=font(17), fill=colours["text"])
     else:  # an empty drop zone
         draw.rounded_rectangle((cx - 260, cy - 90, cx + 260, cy + 90), radius=16, outline=colours["line"], width=3)
-        draw.text((cx, cy), "Drag a slide here or use File > Open", font=font(20), fill=colours["text"], anchor="mm")
+        draw.text((cx, cy), "Drag a slide here or use File > Open", font=font(20), fill=colours["text"],
+                  anchor="mm")

@@ -64,7 +64,7 @@ def slide_at(truth: LectureTruth, t: float):
 
 def picture_of(slide) -> str:
     """Slides showing the same picture (a slide the lecturer returns to) share one key."""
-    return slide.picture or f"slide-{slide.index}"
+    return slide.picture
 
 
 def best_sentence(truth: LectureTruth, start: float, end: float):

@@ -126,10 +126,13 @@ class LectureScript(Spec):
     theme: Theme
     slides: list[AnySlide]
 
-    def shown(self, index: int) -> AnySlide:
-        """The slide whose picture is on screen at position `index` (follows repeats)."""
+    def original_index(self, index: int) -> int:
+        """Index of the slide whose picture is on screen at position `index` (follows repeats)."""
         slide = self.slides[index]
-        return self.slides[slide.of] if isinstance(slide, RepeatSpec) else slide
+        return slide.of if isinstance(slide, RepeatSpec) else index
+
+    def shown(self, index: int) -> AnySlide:
+        return self.slides[self.original_index(index)]
 
     @model_validator(mode="after")
     def _check_references(self) -> LectureScript:
@@ -139,7 +142,7 @@ class LectureScript(Spec):
             ):
                 raise ValueError(f"{self.video_id}: slide {i} repeats {slide.of}, not an earlier original slide")
             if slide.transition_in == "crossfade" and (
-                i == 0 or self.shown(i).kind not in HISTOLOGY_KINDS or self.shown(i - 1).kind not in HISTOLOGY_KINDS
+                i == 0 or {self.shown(i).kind, self.shown(i - 1).kind} - set(HISTOLOGY_KINDS)
             ):
                 raise ValueError(f"{self.video_id}: slide {i} crossfades, but only histology slides may")
             if isinstance(slide, HistologySpec) and slide.cursor and (

@@ -19,6 +19,7 @@ RGB = tuple[int, int, int]
 Box = tuple[int, int, int, int]
 WIDTH, HEIGHT = 1280, 720
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+NODE_TEXT = (25, 25, 35)
 PHOTOS = ("astronaut", "chelsea", "coffee", "camera", "rocket", "hubble_deep_field")
 
 
@@ -71,6 +72,8 @@ def _heading(draw: ImageDraw.ImageDraw, theme: Theme, title: str, x0: int = 0, x
              size: int = 44) -> int:
     """Title at the top of the area [x0, x1]; returns the y where content may start."""
     if theme.band is not None:
+        while size > 24 and font(size, bold=True).getlength(title) > x1 - x0 - 100:
+            size -= 2
         draw.rectangle((x0, 0, x1, 110), fill=theme.band)
         draw.text((x0 + 50, 55), title, font=font(size, bold=True), fill=theme.band_text, anchor="lm")
         return 150
@@ -117,13 +120,20 @@ def _arrow(draw: ImageDraw.ImageDraw, start: tuple[float, float], end: tuple[flo
 
 def _node(draw: ImageDraw.ImageDraw, theme: Theme, box: tuple[float, float, float, float],
           label: str, fill: RGB) -> None:
+    """A rounded box with its label in dark text (node fills are light), shrunk to fit."""
     draw.rounded_rectangle(box, radius=18, fill=fill, outline=theme.accent, width=4)
-    face = font(28, bold=True)
-    lines = wrap(label, face, box[2] - box[0] - 24)
-    line_height = face.size * 1.2
+    size = 28
+    while size > 14:
+        face = font(size, bold=True)
+        lines = wrap(label, face, box[2] - box[0] - 20)
+        line_height = face.size * 1.2
+        fits = max(face.getlength(line) for line in lines) <= box[2] - box[0] - 16
+        if fits and line_height * len(lines) <= box[3] - box[1] - 12:
+            break
+        size -= 2
     y = (box[1] + box[3]) / 2 - line_height * (len(lines) - 1) / 2
     for line in lines:
-        draw.text(((box[0] + box[2]) / 2, y), line, font=face, fill=theme.text, anchor="mm")
+        draw.text(((box[0] + box[2]) / 2, y), line, font=face, fill=NODE_TEXT, anchor="mm")
         y += line_height
 
 
@@ -248,10 +258,3 @@ def cursor_position(box: Box, phase: float) -> tuple[int, int]:
     x = 0.5 + 0.38 * np.sin(3 * angle)
     y = 0.5 + 0.36 * np.sin(2 * angle + 0.6)
     return int(x0 + x * (x1 - x0)), int(y0 + y * (y1 - y0))
-
-
-def with_cursor(image: Image.Image, position: tuple[int, int]) -> Image.Image:
-    framed = image.copy()
-    sprite = cursor_sprite()
-    framed.paste(sprite, position, sprite)
-    return framed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 SlideKind = Literal["title", "histology", "histology_with_text", "photo", "diagram", "text"]
 
@@ -19,6 +19,7 @@ class SlideTruth(BaseModel):
     has_cursor: bool
     transition_in: Literal["cut", "crossfade"]
     histology_box: tuple[int, int, int, int] | None
+    picture: str = Field(description="slides showing the same picture (a slide shown again) share this key")
 
 
 class SentenceTruth(BaseModel):

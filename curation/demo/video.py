@@ -16,16 +16,19 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-_LUMA = [round(16 + v * 219 / 255) for v in range(256)]
-_CHROMA = [round(128 + (v - 128) * 224 / 255) for v in range(256)]
+# BT.601: full-range RGB to luma and the two colour differences
+_RGB_TO_YCC = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]],
+                       dtype=np.float32)
 
 
 def yuv_planes(image: Image.Image) -> list[np.ndarray]:
-    """Y, U and V planes (yuv420p) of an RGB picture with even width and height."""
-    luma, blue, red = image.convert("YCbCr").split()  # BT.601, full range
-    half = (image.width // 2, image.height // 2)
-    planes = [luma.point(_LUMA)] + [c.resize(half, Image.Resampling.BOX).point(_CHROMA) for c in (blue, red)]
-    return [np.asarray(p) for p in planes]
+    """Y, U and V planes (yuv420p, limited range) of an RGB picture with even width and height."""
+    ycc = np.asarray(image.convert("RGB"), dtype=np.float32) @ _RGB_TO_YCC.T
+    luma = 16 + ycc[..., 0] * (219 / 255)
+    chroma = ycc[..., 1:]
+    colour = (chroma[0::2, 0::2] + chroma[1::2, 0::2] + chroma[0::2, 1::2] + chroma[1::2, 1::2]) * (224 / 255 / 4)
+    planes = [luma, 128 + colour[..., 0], 128 + colour[..., 1]]
+    return [np.clip(np.rint(p), 0, 255).astype(np.uint8) for p in planes]
 
 
 def yuv420(image: Image.Image) -> bytes:
@@ -67,7 +70,8 @@ def encode_mp4(out_path: Path, frames: Iterable[bytes], size: tuple[int, int], f
             "-i", str(wav_path),
             "-map", "0:v", "-map", "1:a",
             "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "20", "-pix_fmt", "yuv420p",
-            "-color_range", "tv", "-colorspace", "smpte170m", "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
+            "-color_range", "tv", "-colorspace", "smpte170m",
+            "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
             "-c:a", "aac", "-b:a", "64k",
             "-movflags", "+faststart", "-f", "mp4", str(out_path),
         ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -38,6 +38,7 @@ class Lexicon:
     medical: frozenset[str]  # folded word forms of en_med_glut and of every curated term
     forms: dict[tuple[str, ...], TermForm] = field(repr=False)  # normalised spelling or plural -> form
     forms_of: dict[str, tuple[tuple[str, ...], ...]] = field(repr=False)  # term name -> its forms
+    term_words: frozenset[str] = field(repr=False)  # every word of every curated term form
 
     def is_english(self, word: str) -> bool:
         return fold(word) in self.english
@@ -110,30 +111,28 @@ def load_lexicon() -> Lexicon:
     return Lexicon(
         tuple(terms), frozenset(english), frozenset(medical), forms,
         {name: tuple(found) for name, found in forms_of.items()},
+        frozenset(word for form in forms for word in form),
     )
-
-
-def _is_everyday(term: Term, lexicon: Lexicon) -> bool:
-    return all(lexicon.is_english(w) for w in normalize_tokens(term.name))
 
 
 @cache
 def glossary_hotwords(max_chars: int = 600) -> str:
-    """Key terms to bias ASR decoding: the curated terms an English speller does not know,
-    taken in turn from each category so every kind of vocabulary is represented."""
+    """Key words to bias ASR decoding: the glossary's core vocabulary, i.e. the words an English
+    speller does not know, ranked by how many curated terms use them ("carcinoma" before "Verocay")."""
     lexicon = load_lexicon()
-    by_category: dict[str, list[str]] = {}
+    uses: Counter[str] = Counter()
+    spelled: dict[str, str] = {}
     for term in lexicon.terms:
-        if any(ch.isdigit() for ch in term.name) or _is_everyday(term, lexicon):
-            continue
-        by_category.setdefault(term.category, []).append(term.name)
+        for word in dict.fromkeys(re.findall(r"[A-Za-z]{5,}", " ".join(term.spellings))):
+            key = fold(word)
+            if key not in lexicon.english:
+                uses[key] += 1
+                spelled.setdefault(key, word)
     chosen: list[str] = []
     length = 0
-    for name in itertools.chain.from_iterable(itertools.zip_longest(*by_category.values())):
-        if name is None:
-            continue
-        if length + len(name) + 2 > max_chars:
+    for key, _ in sorted(uses.items(), key=lambda item: (-item[1], item[0])):
+        if length + len(spelled[key]) + 2 > max_chars:
             break
-        chosen.append(name)
-        length += len(name) + 2
+        chosen.append(spelled[key])
+        length += len(spelled[key]) + 2
     return ", ".join(chosen)

@@ -12,20 +12,22 @@ from curation.text.refiner import Extraction, Proposal
 from curation.text.selection import is_roi_sentence, medical_terms
 from curation.text.sentences import SentenceSpan, SpokenWord
 from curation.text.similarity import closeness, letters
-from curation.text.suspects import is_unknown, suspect_indices
+from curation.text.suspects import is_unknown
+from curation.text.terms import find_terms
 from curation.text.tokens import FUNCTION_WORDS, fold, join_words, normalize_tokens, word_core
 
 MAX_SPAN_WORDS = 3
-MIN_SCORE = 0.68  # mean of spelling and sound closeness for a curated term
-MIN_SCORE_MERGING = 0.75  # when more words than the term has are folded into it ("infill trait")
-MERGED_WORD_PROBABILITY = 0.7  # and the words folded in must be suspects or uncertain themselves
-CONTEXT_WORD_PROBABILITY = 0.5  # a dictionary word is replaced inside a term only below this
+MAX_FRAGMENT_WORDS = 4
+MIN_SCORE = 0.68  # mean of spelling and sound closeness to a curated term
 MIN_EACH = 0.6  # and neither spelling nor sound may be far off on its own
-MIN_SCORE_DICTIONARY_WORD = 0.85  # a Hunspell medical word outside the curated list needs more
-MIN_SPELLING_DICTIONARY_WORD = 0.8
-MIN_DICTIONARY_WORD_LETTERS = 7
+MIN_SCORE_MERGING = 0.75  # when more words than the term has are folded into it ("infill trait")
+MIN_MERGED_LETTER_SHARE = 0.8  # and the term keeps most of their letters: no word just vanishes
+MIN_FRAGMENTED_LETTERS = 10  # a long term heard as several everyday words: "mucus to chemistry"
+MIN_SCORE_FRAGMENTED = 0.7
+UNCERTAIN_PROBABILITY = 0.7  # dictionary words are replaced only where Whisper was this unsure
+MIN_WORD_PAIR_SCORE = 0.5  # each word of a multi-word term must still resemble the word it replaces
 AMBIGUITY_MARGIN = 0.03  # a runner-up (another term) this close means the span is left alone
-SPAN_BONUS = 0.05  # per extra word, when a multi-word term accounts for every word of the span
+SPAN_BONUS = 0.2  # per extra word, when a multi-word term accounts for every word of the span
 _BREAK = re.compile(r"[.?!,;:]$")
 
 
@@ -37,9 +39,20 @@ class SpanFix:
     match: Match
 
     @property
+    def words(self) -> int:
+        return self.last - self.first
+
+    @property
+    def word_for_word(self) -> bool:
+        """A multi-word term whose every word resembles the word it replaces."""
+        heard, meant = normalize_tokens(self.wrong), normalize_tokens(self.match.target.text)
+        return len(heard) == len(meant) > 1 and all(
+            a == b or closeness(a, b).score >= MIN_WORD_PAIR_SCORE for a, b in zip(heard, meant)
+        )
+
+    @property
     def value(self) -> float:
-        n = self.last - self.first
-        return self.match.rank + (SPAN_BONUS * (n - 1) if self.match.target.words == n else 0.0)
+        return self.match.rank + (SPAN_BONUS * (self.words - 1) if self.word_for_word else 0.0)
 
 
 def _span_text(words: list[SpokenWord], first: int, last: int) -> str | None:
@@ -54,14 +67,19 @@ def _already_a_term(text: str, lexicon: Lexicon) -> bool:
     return normalize_tokens(text) in lexicon.forms
 
 
-def _acceptable(fix: SpanFix) -> bool:
+def _close_enough(fix: SpanFix) -> bool:
     target, close = fix.match.target, fix.match.closeness
     if letters(fix.wrong) == letters(target.text):
-        return fix.wrong.replace("-", " ").lower() != target.text.replace("-", " ").lower()
-    if target.curated:
-        floor = MIN_SCORE_MERGING if fix.last - fix.first > target.words else MIN_SCORE
-        return close.score >= floor and min(close.spelling, close.sound) >= MIN_EACH
-    return close.score >= MIN_SCORE_DICTIONARY_WORD and close.spelling >= MIN_SPELLING_DICTIONARY_WORD
+        return normalize_tokens(fix.wrong) != normalize_tokens(target.text)
+    floor = MIN_SCORE_MERGING if fix.words > target.words else MIN_SCORE
+    return close.score >= floor and min(close.spelling, close.sound) >= MIN_EACH and _keeps_letters(fix)
+
+
+def _keeps_letters(fix: SpanFix) -> bool:
+    """A term replacing more words than it has keeps most of their letters: no word just vanishes."""
+    if fix.words <= fix.match.target.words:
+        return True
+    return len(letters(fix.match.target.text)) >= MIN_MERGED_LETTER_SHARE * len(letters(fix.wrong))
 
 
 def _unambiguous(fixes: list[SpanFix]) -> list[SpanFix]:
@@ -76,107 +94,144 @@ def _unambiguous(fixes: list[SpanFix]) -> list[SpanFix]:
     return best
 
 
-def _spans_around(i: int, n_words: int) -> list[tuple[int, int]]:
+def _spans(n_words: int, max_words: int, around: int | None = None) -> list[tuple[int, int]]:
+    firsts = range(max(0, around - max_words + 1), around + 1) if around is not None else range(n_words)
     return [
         (first, last)
-        for first in range(max(0, i - MAX_SPAN_WORDS + 1), i + 1)
-        for last in range(i + 1, min(n_words, first + MAX_SPAN_WORDS) + 1)
+        for first in firsts
+        for last in range(first + 1, min(n_words, first + max_words) + 1)
+        if around is None or last > around
     ]
 
 
-def _fixes(words: list[SpokenWord], spans, nearest, lexicon: Lexicon) -> list[SpanFix]:
+def _nearest_fixes(words: list[SpokenWord], spans, matcher: TermMatcher, lexicon: Lexicon) -> list[SpanFix]:
     found = []
     for first, last in spans:
         wrong = _span_text(words, first, last)
         if wrong is not None and not _already_a_term(wrong, lexicon):
-            found += [SpanFix(first, last, wrong, m) for m in nearest(wrong)]
-    return _unambiguous([f for f in found if _acceptable(f)])
+            found += [SpanFix(first, last, wrong, m) for m in matcher.nearest(wrong)]
+    return found
 
 
-def _merges_confident_words(fix: SpanFix, words: list[SpokenWord], suspects: list[int]) -> bool:
-    if fix.last - fix.first <= fix.match.target.words:
-        return False
-    return any(
-        i not in suspects and words[i].probability >= MERGED_WORD_PROBABILITY for i in range(fix.first, fix.last)
-    )
+def _around_unknown_words(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[SpanFix]:
+    """Spans holding a word no dictionary knows: "namoplastic stroma", "lankton's giant cell"."""
+    unknown = [i for i, w in enumerate(words) if is_unknown(word_core(w.text), lexicon)]
+    spans = sorted({span for i in unknown for span in _spans(len(words), MAX_SPAN_WORDS, around=i)})
+
+    def folds_in_confident_words(fix: SpanFix) -> bool:
+        return fix.words > fix.match.target.words and any(
+            i not in unknown and words[i].probability >= UNCERTAIN_PROBABILITY for i in range(fix.first, fix.last)
+        )
+
+    fixes = _nearest_fixes(words, spans, matcher, lexicon)
+    return [f for f in fixes if _close_enough(f) and not folds_in_confident_words(f)]
+
+
+def _uncertain(words: list[SpokenWord], lexicon: Lexicon) -> bool:
+    return any(w.probability < UNCERTAIN_PROBABILITY or is_unknown(word_core(w.text), lexicon) for w in words)
+
+
+def _fragmented_terms(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[SpanFix]:
+    """A long term the ASR wrote as several everyday words: "mucus to chemistry".
+
+    The span must hold no term (else it was heard right, at least in part), no medical word an
+    English speller does not know, no number, and at least one word Whisper was unsure of.
+    """
+
+    def fragment(fix: SpanFix) -> bool:
+        tokens = normalize_tokens(fix.wrong)
+        return (
+            all(t.isalpha() and (lexicon.is_english(t) or not lexicon.is_medical(t)) for t in tokens)
+            and not find_terms(fix.wrong, lexicon)
+            and _uncertain(words[fix.first : fix.last], lexicon)
+        )
+
+    spans = [s for s in _spans(len(words), MAX_FRAGMENT_WORDS) if s[1] - s[0] > 1]
+    return [
+        f for f in _nearest_fixes(words, spans, matcher, lexicon)
+        if f.words > f.match.target.words
+        and len(letters(f.match.target.text)) >= MIN_FRAGMENTED_LETTERS
+        and f.match.closeness.score >= MIN_SCORE_FRAGMENTED
+        and min(f.match.closeness.spelling, f.match.closeness.sound) >= MIN_EACH
+        and _keeps_letters(f)
+        and fragment(f)
+    ]
 
 
 def _in_term_context(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[SpanFix]:
-    """A multi-word term heard with one word wrong: "meson trichrome", "uninterrupted tooth".
+    """A multi-word term heard with one of its words wrong, as one to three words:
+    "meson trichrome", "uninterrupted tooth", "case of the granuloma".
 
-    The other words of the term must be there exactly, and the odd word must sound or look like
-    the term's word and be unknown or uncertain (Whisper's probability below 0.5).
+    Every other word of the term must be there exactly, the odd words must sound or look like the
+    term's word together, and Whisper must have been unsure of one of them (or not know it).
     """
     tokens = [normalize_tokens(w.text) for w in words]
-    placements = {
-        (anchor - position, form)
-        for anchor, anchor_tokens in enumerate(tokens) if len(anchor_tokens) == 1
-        for form in matcher.forms_containing(anchor_tokens[0])
-        for position, word in enumerate(form) if word == anchor_tokens[0]
-    }
+    forms = {form for t in tokens if len(t) == 1 for form in matcher.forms_containing(t[0])}
     found = []
-    for first, form in sorted(placements):
-        last = first + len(form)
-        if first < 0 or last > len(words) or any(len(t) != 1 for t in tokens[first:last]):
-            continue
-        odd = [i for i in range(first, last) if tokens[i][0] != form[i - first]]
-        if len(odd) != 1 or not _doubtful_in_context(words[odd[0]], form[odd[0] - first], lexicon):
-            continue
-        wrong = _span_text(words, first, last)
-        target = matcher.same_letters("".join(form))
-        if wrong and target and not _already_a_term(wrong, lexicon):
-            found.append(SpanFix(first, last, wrong, Match(target, closeness(wrong, target.text))))
-    return [f for f in found if _acceptable(f)]
+    for form in forms:
+        for odd in range(len(form)):
+            for k in range(1, MAX_SPAN_WORDS + 1):
+                n = len(form) - 1 + k
+                for first in range(len(words) - n + 1):
+                    heard = tokens[first : first + n]
+                    if any(len(t) != 1 for t in heard[:odd] + heard[odd + k :]):
+                        continue
+                    if tuple(t[0] for t in heard[:odd] + heard[odd + k :]) != form[:odd] + form[odd + 1 :]:
+                        continue
+                    odd_words = words[first + odd : first + odd + k]
+                    fix = _context_fix(words, first, first + n, odd_words, form, form[odd], lexicon, matcher)
+                    if fix is not None:
+                        found.append(fix)
+    return found
 
 
-def _doubtful_in_context(word: SpokenWord, expected: str, lexicon: Lexicon) -> bool:
-    core = word_core(word.text)
-    if len(core) < 4 or fold(core) in FUNCTION_WORDS:
-        return False
-    if lexicon.is_known(core) and word.probability >= CONTEXT_WORD_PROBABILITY:
-        return False
-    close = closeness(core, expected)
-    return close.score >= MIN_SCORE and min(close.spelling, close.sound) >= MIN_EACH
+def _specialist(word: SpokenWord, lexicon: Lexicon) -> bool:
+    """A medical word the ASR got right: it is in a term, or in the medical but not the English list."""
+    tokens = normalize_tokens(word.text)
+    return any(
+        t in lexicon.term_words or (lexicon.is_medical(t) and not lexicon.is_english(t)) for t in tokens
+    )
+
+
+def _context_fix(words, first, last, odd_words, form, expected, lexicon, matcher) -> SpanFix | None:
+    heard = join_words([w.text for w in odd_words])
+    if letters(heard) == expected or not _uncertain(odd_words, lexicon):
+        return None
+    if any(_specialist(w, lexicon) for w in odd_words):
+        return None  # "invasive lobular carcinoma" was said, not "tubular"
+    if all(fold(word_core(w.text)) in FUNCTION_WORDS for w in odd_words):
+        return None
+    close = closeness(heard, expected)
+    floor = MIN_SCORE_MERGING if len(odd_words) > 1 else MIN_SCORE
+    if close.score < floor or min(close.spelling, close.sound) < MIN_EACH:
+        return None
+    if len(odd_words) > 1 and len(expected) < MIN_MERGED_LETTER_SHARE * len(letters(heard)):
+        return None
+    wrong = _span_text(words, first, last)
+    target = matcher.same_letters("".join(form))
+    if wrong is None or target is None or _already_a_term(wrong, lexicon):
+        return None
+    return SpanFix(first, last, wrong, Match(target, closeness(wrong, target.text)))
 
 
 def _split_words(words: list[SpokenWord], matcher: TermMatcher) -> list[SpanFix]:
     """A term the ASR wrote as several words: "hyper keratosis", "pseudo stratified"."""
     found = []
-    for first in range(len(words) - 1):
-        for last in range(first + 2, min(len(words), first + MAX_SPAN_WORDS) + 1):
-            wrong = _span_text(words, first, last)
-            target = matcher.same_letters(wrong) if wrong else None
-            if target is not None:
-                found.append(SpanFix(first, last, wrong, Match(target, closeness(wrong, target.text))))
-    return [f for f in found if _acceptable(f)]
-
-
-def _candidates(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[SpanFix]:
-    suspects = suspect_indices(words, lexicon, matcher)
-    spans = sorted({span for i in suspects for span in _spans_around(i, len(words))})
-    curated = [
-        f for f in _fixes(words, spans, matcher.nearest, lexicon)
-        if not _merges_confident_words(f, words, suspects)
-    ]
-    # a rare dictionary word is tried only where no curated term fits at all
-    covered = {i for f in curated for i in range(f.first, f.last)}
-    lone = [
-        (i, i + 1) for i in suspects
-        if i not in covered and len(letters(words[i].text)) >= MIN_DICTIONARY_WORD_LETTERS
-        and is_unknown(word_core(words[i].text), lexicon)
-    ]
-    return (
-        curated
-        + _fixes(words, lone, matcher.nearest_dictionary_word, lexicon)
-        + _split_words(words, matcher)
-        + _in_term_context(words, lexicon, matcher)
-    )
+    for first, last in _spans(len(words), MAX_SPAN_WORDS):
+        wrong = _span_text(words, first, last) if last - first > 1 else None
+        target = matcher.same_letters(wrong) if wrong else None
+        if target is not None:
+            found.append(SpanFix(first, last, wrong, Match(target, closeness(wrong, target.text))))
+    return [f for f in found if _close_enough(f)]
 
 
 def span_fixes(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[SpanFix]:
     """The best non-overlapping corrections of a sentence's misheard spans."""
+    candidates = _unambiguous(
+        _around_unknown_words(words, lexicon, matcher) + _fragmented_terms(words, lexicon, matcher)
+    ) + _in_term_context(words, lexicon, matcher) + _split_words(words, matcher)
     chosen: list[SpanFix] = []
-    for fix in sorted(_candidates(words, lexicon, matcher), key=lambda f: f.value, reverse=True):
+    for fix in sorted(candidates, key=lambda f: f.value, reverse=True):
         if all(fix.last <= c.first or fix.first >= c.last for c in chosen):
             chosen.append(fix)
     return sorted(chosen, key=lambda f: f.first)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_TOKEN = re.compile(r"[a-z0-9]+")
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")  # "SOX10", "SOX-10" and "SOX 10" all read sox, 10
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s?\b")
 _EDGE_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
 
@@ -78,8 +78,12 @@ def plural_forms(word: str) -> set[str]:
     return forms
 
 
+# Last words that take no plural: adjectives ("hyperchromatic", "nuclear") and "in situ".
+_UNINFLECTED = re.compile(r"(ic|ous|ive|al|ed|ar|ary|situ)$")
+
+
 def inflections(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
     """The term itself and its plurals (inflecting the last word)."""
-    if not tokens or not tokens[-1].isalpha() or len(tokens[-1]) < 3:
+    if not tokens or not tokens[-1].isalpha() or len(tokens[-1]) < 3 or _UNINFLECTED.search(tokens[-1]):
         return {tokens}
     return {tokens} | {tokens[:-1] + (p,) for p in plural_forms(tokens[-1])}

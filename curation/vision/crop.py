@@ -17,7 +17,9 @@ from curation.vision.features import Masks, local_deviation, masks, shrink
 Box = tuple[int, int, int, int]
 SEED_WINDOW = 9
 SEED_DENSITY = 0.9
-LINE_TEXTURED = 0.6  # a line of pixels belongs to the picture when this share is textured
+LINE_SHARE = 0.6  # a line of pixels belongs to the picture when this share is textured or off-background
+BACKGROUND_TOLERANCE = 24
+MAX_STAIN_OUTSIDE = 0.1
 MIN_AREA_SHARE = 0.12
 MAX_AREA_SHARE = 0.85
 MIN_DENSITY = 0.25  # share of stained pixels inside the box
@@ -41,21 +43,38 @@ def _seed(textured: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(x), int(y), int(x + w), int(y + h)
 
 
-def _grow(textured: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+def _not_background(small: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """Pixels unlike the slide's background: the usual colour of flat pixels on the frame border."""
+    border = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
+    border_flat = np.concatenate([flat[0], flat[-1], flat[:, 0], flat[:, -1]])
+    if not border_flat.any():
+        return np.ones(flat.shape, bool)
+    background = np.median(border[border_flat], axis=0)
+    return np.abs(small.astype(np.int16) - background).max(axis=2) > BACKGROUND_TOLERANCE
+
+
+def _grow(picture: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     x0, y0, x1, y1 = box
-    height, width = textured.shape
+    height, width = picture.shape
     grown = True
     while grown:
         grown = False
-        if x0 > 0 and textured[y0:y1, x0 - 1].mean() >= LINE_TEXTURED:
+        if x0 > 0 and picture[y0:y1, x0 - 1].mean() >= LINE_SHARE:
             x0, grown = x0 - 1, True
-        if x1 < width and textured[y0:y1, x1].mean() >= LINE_TEXTURED:
+        if x1 < width and picture[y0:y1, x1].mean() >= LINE_SHARE:
             x1, grown = x1 + 1, True
-        if y0 > 0 and textured[y0 - 1, x0:x1].mean() >= LINE_TEXTURED:
+        if y0 > 0 and picture[y0 - 1, x0:x1].mean() >= LINE_SHARE:
             y0, grown = y0 - 1, True
-        if y1 < height and textured[y1, x0:x1].mean() >= LINE_TEXTURED:
+        if y1 < height and picture[y1, x0:x1].mean() >= LINE_SHARE:
             y1, grown = y1 + 1, True
     return x0, y0, x1, y1
+
+
+def _outside_share(mask: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    x0, y0, x1, y1 = box
+    outside = mask.sum() - mask[y0:y1, x0:x1].sum()
+    area = mask.size - (x1 - x0) * (y1 - y0)
+    return float(outside / area) if area else 0.0
 
 
 def histology_region(rgb: np.ndarray) -> Box | None:
@@ -65,8 +84,12 @@ def histology_region(rgb: np.ndarray) -> Box | None:
     seed = _seed(~m.flat)
     if seed is None:
         return None
-    x0, y0, x1, y1 = _grow(~m.flat, seed)
+    picture = ~m.flat | _not_background(small, m.flat)
+    x0, y0, x1, y1 = _grow(picture, seed)
     height, width = m.flat.shape
+    # a box with much tissue outside it is only part of a larger picture
+    if _outside_share(m.stained, (x0, y0, x1, y1)) > MAX_STAIN_OUTSIDE:
+        return None
     # the 3x3 texture window reaches one pixel past the picture's edge into the background
     x0, y0 = x0 + (x0 > 0), y0 + (y0 > 0)
     x1, y1 = x1 - (x1 < width), y1 - (y1 < height)

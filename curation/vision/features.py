@@ -31,6 +31,8 @@ FEATURE_NAMES = (
     "haematoxylin",  # mean haematoxylin optical density over stained pixels
     "eosin",  # mean eosin optical density over stained pixels
     "dab",  # mean DAB optical density over stained pixels
+    "nuclei",  # small haematoxylin-dense blobs per 1,000 pixels
+    *(f"lbp{k}" for k in range(10)),
 )
 
 
@@ -83,6 +85,16 @@ def _colour_entropy(small: np.ndarray) -> float:
     return float(-(p * np.log2(p)).sum() / 6.0)
 
 
+def _nuclei_density(haematoxylin: np.ndarray, stained: np.ndarray) -> float:
+    if not stained.any():
+        return 0.0
+    level = max(np.percentile(haematoxylin[stained], 75), 0.02)
+    blobs = ((haematoxylin > level) & stained).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    return float(((areas >= 4) & (areas <= 150)).sum() * 1000 / haematoxylin.size)
+
+
 def extract(rgb: np.ndarray) -> np.ndarray:
     """The features of FEATURE_NAMES for one RGB uint8 image, as float64."""
     small = shrink(rgb)
@@ -94,10 +106,15 @@ def extract(rgb: np.ndarray) -> np.ndarray:
     edges = cv2.Canny(grey, 60, 150) > 0
     near_flat = cv2.dilate(m.flat.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     pink_purple, brown, blue = _hue_shares(hsv[..., 0], m.stained)
+    hed = rgb2hed(small)
     if m.stained.any():
-        density = np.maximum(rgb2hed(small)[m.stained], 0).mean(axis=0) * 10
+        density = np.maximum(hed[m.stained], 0).mean(axis=0) * 10
     else:
         density = np.zeros(3)
+    nuclei = _nuclei_density(hed[..., 0], m.stained)
+    from skimage.feature import local_binary_pattern
+    lbp = local_binary_pattern(grey, 8, 1, "uniform")[~m.flat]
+    lbp_hist = np.bincount(lbp.astype(int), minlength=10)[:10] / max(lbp.size, 1)
     textured = ~m.flat
     return np.array(
         [
@@ -114,6 +131,8 @@ def extract(rgb: np.ndarray) -> np.ndarray:
             hsv[..., 1].mean() / 255,
             deviation[textured].mean() / 64 if textured.any() else 0.0,
             *density,
+            nuclei,
+            *lbp_hist,
         ],
         dtype=np.float64,
     )

@@ -65,6 +65,10 @@ def guess_stain(features: np.ndarray) -> StainGuess:
     return "other"
 
 
+def stain_tag(rgb: np.ndarray) -> StainGuess:
+    return guess_stain(extract(rgb))
+
+
 class StainClassifier:
     def __init__(self, threshold: float = 0.5, model: StainModel | None = None):
         self.model = model or load_model()

@@ -52,7 +52,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def tiny_clip_checkpoint(tmp_path_factory) -> tuple[str, str]:
-    """(architecture, checkpoint) of a randomly initialised, registered tiny open_clip model."""
+    """(model-config JSON, checkpoint) of a randomly initialised tiny open_clip model."""
     import open_clip
     import torch
 
@@ -64,4 +64,4 @@ def tiny_clip_checkpoint(tmp_path_factory) -> tuple[str, str]:
     model = open_clip.create_model("audit-tiny-clip")
     checkpoint = folder / "audit-tiny-clip.pt"
     torch.save(model.state_dict(), checkpoint)
-    return "audit-tiny-clip", str(checkpoint)
+    return str(config), str(checkpoint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -178,19 +179,18 @@ def test_similarity_per_pair_with_a_local_open_clip_checkpoint(store, tiny_clip_
     import open_clip
     import torch
 
-    architecture, checkpoint = tiny_clip_checkpoint
+    config, checkpoint = tiny_clip_checkpoint
     settings = Settings()
-    settings.vision.clip.architecture, settings.vision.clip.checkpoint = architecture, checkpoint
+    settings.vision.clip.architecture, settings.vision.clip.checkpoint = config, checkpoint
     settings.vision.clip.batch_size, settings.vision.clip.device = 3, "cpu"
     similarity = audit_version(store, DATASET, VERSION, settings)["similarity"]
     pairs = read_pairs(store, DATASET, VERSION)
     assert similarity["computed"] and set(similarity["per_pair"]) == {p["pair_id"] for p in pairs}
 
     # every pair scored as if alone: batching and de-duplication must not mix embeddings up
-    model, _, preprocess = open_clip.create_model_and_transforms(
-        architecture, pretrained=checkpoint
-    )
-    tokenizer = open_clip.get_tokenizer(architecture)
+    name = Path(config).stem
+    model, _, preprocess = open_clip.create_model_and_transforms(name, pretrained=checkpoint)
+    tokenizer = open_clip.get_tokenizer(name)
     model.eval()
     with torch.inference_mode():
         for pair in pairs:
@@ -210,7 +210,7 @@ def test_similarity_per_pair_with_a_local_open_clip_checkpoint(store, tiny_clip_
 def test_a_missing_checkpoint_names_the_setting(store, tmp_path):
     settings = Settings()
     settings.vision.clip.checkpoint = str(tmp_path / "nowhere.pt")
-    with pytest.raises(RuntimeError, match=r"settings\.vision\.clip\.checkpoint"):
+    with pytest.raises(RuntimeError, match="CURATION_VISION__CLIP__CHECKPOINT"):
         audit_version(store, DATASET, VERSION, settings)
 
 
@@ -220,3 +220,9 @@ def test_latest_version_and_clear_errors(store):
         resolve_version(store, "other-dataset", None)
     with pytest.raises(FileNotFoundError, match="v9999 does not exist"):
         audit_version(store, DATASET, "v9999", Settings())
+
+
+def test_a_malformed_artifact_is_named_in_the_error(store):
+    store.write_text(store.video_path("lec-b", "labels.json"), '{"video_id": "lec-b"}')
+    with pytest.raises(ValueError, match=r"lec-b/labels\.json is not a valid FrameLabels"):
+        audit_version(store, DATASET, VERSION, Settings())

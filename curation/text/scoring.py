@@ -1,0 +1,120 @@
+"""Score the text stage against demo-lecture ground truth: medical-term accuracy before and after
+refining, errors fixed, wrong terms introduced, MED and ROI precision.
+
+A ground-truth term counts as right when it is spelled right in the transcript sentences that
+overlap (in time) the sentence that says it. A sentence "introduces a wrong term" when refining put
+a curated term into it that the narrator did not say in the overlapping ground-truth sentences.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from curation.config import Settings
+from curation.demo.truth import LectureTruth
+from curation.records import TextAnalysis, Transcript
+from curation.text.lexicon import glossary_hotwords
+from curation.text.terms import find_terms, term_present
+
+
+class TextScore(BaseModel):
+    video_id: str
+    terms: int = 0
+    right_raw: int = 0
+    right_refined: int = 0
+    fixed: int = 0  # wrong in the raw transcript, right after refining
+    broken: int = 0  # right in the raw transcript, wrong after refining
+    sentences: int = 0
+    sentences_with_wrong_term: int = 0
+    med_sentences: int = 0
+    med_with_wrong_term: int = 0
+    med_true_positive: int = 0
+    med_truth: int = 0
+    roi_predicted: int = 0
+    roi_true_positive: int = 0
+    roi_truth: int = 0
+    corrections: int = 0
+    seconds: float = 0.0
+
+
+def _overlaps(a_start: float, a_end: float, b_start: float, b_end: float) -> bool:
+    return min(a_end, b_end) - max(a_start, b_start) > 0
+
+
+def score(truth: LectureTruth, analysis: TextAnalysis) -> TextScore:
+    result = TextScore(video_id=truth.video_id, sentences=len(analysis.sentences))
+    result.corrections = sum(c.applied for c in analysis.corrections)
+    for said in truth.sentences:
+        heard = [s for s in analysis.sentences if _overlaps(s.start, s.end, said.start, said.end)]
+        raw, refined = " ".join(s.raw for s in heard), " ".join(s.text for s in heard)
+        for term in said.terms:
+            right_raw, right_refined = term_present(term, raw), term_present(term, refined)
+            result.terms += 1
+            result.right_raw += right_raw
+            result.right_refined += right_refined
+            result.fixed += right_refined and not right_raw
+            result.broken += right_raw and not right_refined
+    for sentence in analysis.sentences:
+        said = [t for t in truth.sentences if _overlaps(sentence.start, sentence.end, t.start, t.end)]
+        spoken = " ".join(t.text for t in said)
+        added = set(find_terms(sentence.text)) - set(find_terms(sentence.raw))
+        wrong = any(not term_present(term, spoken) for term in added)
+        result.sentences_with_wrong_term += wrong
+        best = max(said, key=lambda t: min(sentence.end, t.end) - max(sentence.start, t.start), default=None)
+        if sentence.is_med:
+            result.med_sentences += 1
+            result.med_with_wrong_term += wrong
+            result.med_true_positive += bool(best and best.is_med)
+        if sentence.is_roi:
+            result.roi_predicted += 1
+            result.roi_true_positive += bool(best and best.is_roi)
+    result.med_truth = sum(t.is_med for t in truth.sentences)
+    result.roi_truth = sum(t.is_roi for t in truth.sentences)
+    return result
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else 0.0
+
+
+def summary(scores: list[TextScore]) -> dict[str, float]:
+    total = {f: sum(getattr(s, f) for s in scores) for f in TextScore.model_fields if f != "video_id"}
+    wrong_raw = total["terms"] - total["right_raw"]
+    return {
+        "term_accuracy_raw": _ratio(total["right_raw"], total["terms"]),
+        "term_accuracy_refined": _ratio(total["right_refined"], total["terms"]),
+        "errors_fixed": _ratio(total["fixed"], wrong_raw),
+        "terms_broken": total["broken"],
+        "sentences_with_wrong_term": _ratio(total["sentences_with_wrong_term"], total["sentences"]),
+        "med_captions_with_wrong_term": _ratio(total["med_with_wrong_term"], total["med_sentences"]),
+        "med_precision": _ratio(total["med_true_positive"], total["med_sentences"]),
+        "roi_precision": _ratio(total["roi_true_positive"], total["roi_predicted"]),
+        "corrections": total["corrections"],
+        "refine_seconds": total["seconds"],
+    }
+
+
+def transcribe_cached(media: Path, settings: Settings, cache_dir: Path) -> Transcript:
+    """The ASR stage's transcript of a media file, computed once per media and ASR settings."""
+    vocabulary = glossary_hotwords() if settings.asr.glossary_hotwords else ""
+    key = hashlib.sha256(
+        json.dumps([media.name, media.stat().st_size, settings.asr.model_dump(mode="json"), vocabulary]).encode()
+    ).hexdigest()[:16]
+    cached = cache_dir / f"{media.stem}.{key}.transcript.json"
+    if cached.exists():
+        return Transcript.model_validate_json(cached.read_text())
+    from curation.asr import get_transcriber
+
+    transcriber = get_transcriber(settings.asr)
+    result = transcriber.transcribe(media, vocabulary)
+    transcript = Transcript(
+        video_id=media.stem, language=result.language, model_id=transcriber.model_id,
+        duration_s=result.duration_s, segments=result.segments, words=result.words,
+    )
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cached.write_text(transcript.model_dump_json())
+    return transcript

@@ -1,0 +1,140 @@
+"""Zero-shot frame classification with any open_clip model whose weights are already on disk.
+
+Weights come from `vision.clip.checkpoint`: a local checkpoint file (for the architecture named
+by `vision.clip.architecture`, a built-in open_clip name or the path of a model-config JSON),
+or an `hf-hub:org/name` id that is already in the local Hugging Face cache (e.g. QuiltNet-B-32).
+Nothing is ever downloaded. Inference is batched; on a GPU it runs under fp16 autocast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import numpy as np
+
+from curation.config import ClipSettings
+from curation.vision.protocol import HISTOLOGY, Classification, label_from_scores
+
+CHECKPOINT_ENV = "CURATION_VISION__CLIP__CHECKPOINT"
+ARCHITECTURE_ENV = "CURATION_VISION__CLIP__ARCHITECTURE"
+DEVICE_ENV = "CURATION_VISION__CLIP__DEVICE"
+HUB_PREFIX = "hf-hub:"
+
+
+def resolve_device(requested: str) -> str:
+    import torch
+
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(f"vision.clip.device is 'cuda' but no CUDA device is available; set {DEVICE_ENV}=auto or cpu")
+    return requested
+
+
+def architecture_name(architecture: str) -> str:
+    """A built-in open_clip name, or a model-config JSON registered under its file stem."""
+    import open_clip
+
+    path = Path(architecture).expanduser()
+    if path.suffix == ".json":
+        if not path.is_file():
+            raise ValueError(f"open_clip model config {path} does not exist ({ARCHITECTURE_ENV})")
+        open_clip.add_model_config(path)
+        return path.stem
+    if architecture not in open_clip.list_models():
+        raise ValueError(
+            f"unknown open_clip architecture {architecture!r}: set {ARCHITECTURE_ENV} to a built-in name "
+            "(open_clip.list_models()) or to the path of a model-config JSON"
+        )
+    return architecture
+
+
+def resolve_weights(settings: ClipSettings) -> tuple[str, str | None]:
+    """(model name for open_clip, checkpoint file or None when the name carries the weights)."""
+    checkpoint = settings.checkpoint
+    if not checkpoint:
+        raise RuntimeError(
+            f"the open_clip backend needs local weights: set {CHECKPOINT_ENV} (vision.clip.checkpoint) "
+            f"to a checkpoint file or to an {HUB_PREFIX}org/name id already in the local Hugging Face "
+            "cache; nothing is downloaded"
+        )
+    if checkpoint.startswith(HUB_PREFIX):
+        from huggingface_hub import snapshot_download
+
+        repo_id = checkpoint.removeprefix(HUB_PREFIX)
+        try:
+            folder = snapshot_download(repo_id, local_files_only=True)
+        except Exception as exc:
+            raise RuntimeError(
+                f"{checkpoint} is not in the local Hugging Face cache and nothing is downloaded: "
+                f"fetch it yourself or set {CHECKPOINT_ENV} to a local checkpoint file ({exc})"
+            ) from exc
+        if not (Path(folder) / "open_clip_config.json").is_file():
+            raise RuntimeError(f"{checkpoint} in the local cache has no open_clip_config.json ({CHECKPOINT_ENV})")
+        return f"local-dir:{folder}", None
+    path = Path(checkpoint).expanduser()
+    if not path.is_file():
+        raise RuntimeError(f"open_clip checkpoint {path} does not exist; set {CHECKPOINT_ENV} to a local file")
+    return architecture_name(settings.architecture), str(path)
+
+
+class OpenClipClassifier:
+    def __init__(self, settings: ClipSettings, threshold: float = 0.5):
+        import open_clip
+        import torch
+
+        if not settings.histology_prompts or not settings.other_prompts:
+            raise ValueError("vision.clip needs at least one histology prompt and one other prompt")
+        self.settings = settings
+        self.threshold = threshold
+        self.device = resolve_device(settings.device)
+        model_name, checkpoint = resolve_weights(settings)
+        try:
+            model, _, self.preprocess = open_clip.create_model_and_transforms(
+                model_name, pretrained=checkpoint, device=self.device,
+                pretrained_image=False, pretrained_text=False,
+            )
+        except Exception as exc:
+            raise RuntimeError(
+                f"open_clip could not load {model_name} with weights {checkpoint or model_name}: {exc} "
+                f"(check {ARCHITECTURE_ENV} and {CHECKPOINT_ENV})"
+            ) from exc
+        self.model = model.eval()
+        prompts = [*settings.histology_prompts, *settings.other_prompts]
+        tokenizer = open_clip.get_tokenizer(model_name)
+        with torch.inference_mode(), self._autocast():
+            text = self.model.encode_text(tokenizer(prompts).to(self.device)).float()
+        self.text_features = text / text.norm(dim=-1, keepdim=True)
+        self.logit_scale = float(self.model.logit_scale.detach().exp())
+        self.classifier_id = (
+            f"open_clip/{Path(settings.architecture).stem}:{Path(checkpoint).name}"
+            if checkpoint else f"open_clip/{settings.checkpoint}"
+        )
+
+    def _autocast(self):
+        import torch
+
+        if self.device.startswith("cuda"):
+            return torch.autocast(device_type="cuda", dtype=torch.float16)
+        return contextlib.nullcontext()
+
+    def classify(self, images: list[np.ndarray]) -> list[Classification]:
+        import torch
+        from PIL import Image
+
+        results: list[Classification] = []
+        n_histology = len(self.settings.histology_prompts)
+        for start in range(0, len(images), self.settings.batch_size):
+            batch = torch.stack(
+                [self.preprocess(Image.fromarray(img)) for img in images[start : start + self.settings.batch_size]]
+            ).to(self.device)
+            with torch.inference_mode(), self._autocast():
+                features = self.model.encode_image(batch).float()
+            features = features / features.norm(dim=-1, keepdim=True)
+            probs = (self.logit_scale * features @ self.text_features.T).softmax(dim=-1).cpu().numpy()
+            for row in probs:
+                histology = round(float(row[:n_histology].sum()), 4)
+                scores = {HISTOLOGY: histology, "other": round(1.0 - histology, 4)}
+                results.append(Classification(label_from_scores(scores, histology, self.threshold), histology, scores))
+        return results
