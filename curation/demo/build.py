@@ -39,7 +39,7 @@ from curation.demo.truth import LectureTruth, SentenceTruth, SlideTruth, load_tr
 from curation.demo.tts import SAMPLE_RATE, speak_all
 from curation.demo.video import encode_mp4, yuv420, yuv420_patched, yuv_planes
 
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 FPS = 15
 SAMPLES_PER_FRAME = SAMPLE_RATE // FPS
 LEAD_S, PAUSE_S, TAIL_S = 0.6, 0.35, 0.6
@@ -182,7 +182,7 @@ def lecture_truth(script: LectureScript, shown: list[Shown], timeline: Timeline)
     ]
     return LectureTruth(
         generator_version=GENERATOR_VERSION, video_id=script.video_id, title=script.title,
-        duration_s=timeline.total_frames / FPS, width=draw.WIDTH, height=draw.HEIGHT, fps=FPS,
+        duration_s=round(timeline.total_frames / FPS, 4), width=draw.WIDTH, height=draw.HEIGHT, fps=FPS,
         slides=slides, sentences=sentences,
     )
 

@@ -28,7 +28,7 @@ GENERATOR_VERSION = "2"
 CLASSES = ("histology_he", "histology_ihc", "histology_with_text", "slide_text", "person", "diagram",
            "desktop", "blank")
 HISTOLOGY_CLASSES = frozenset({"histology_he", "histology_ihc", "histology_with_text"})
-PERSON_PHOTOS = ("astronaut", "chelsea", "coffee", "camera", "rocket")
+PERSON_PHOTOS = draw.PHOTOS
 TRAIN_SEED, TEST_SEED = 0, 1
 LABELS_FILE = "labels.json"
 TITLE_TEMPLATES = ["{}", "Approach to {}", "{}: key features", "Pitfalls in {}", "Case {n}: {}",

@@ -3,6 +3,8 @@
 A slide says a list of sentences written in a light markup:
 - a medical term is in square brackets, spelled as in the curated term list:
   "nests of [basaloid cells]" speaks "nests of basaloid cells" with the term "basaloid cells";
+  where the spoken words are spelled otherwise (a capital starting a sentence), the term follows
+  a bar: "[Mitoses|mitoses] are common";
 - a sentence where the narrator points at a region starts with "> ".
 A `repeat` slide shows an earlier slide of the same lecture again.
 """
@@ -21,7 +23,7 @@ from pydantic import BaseModel, Field, model_validator
 from curation.demo.slides import Theme
 from curation.demo.tissue import View
 
-TERM = re.compile(r"\[([^\[\]]+)\]")
+TERM = re.compile(r"\[([^\[\]|]+)(?:\|([^\[\]|]+))?\]")
 ROI_MARK = "> "
 
 
@@ -35,9 +37,11 @@ class Line:
 def parse_line(markup: str) -> Line:
     is_roi = markup.startswith(ROI_MARK)
     body = markup.removeprefix(ROI_MARK).strip()
-    if "[" in TERM.sub("", body) or "]" in TERM.sub("", body):
-        raise ValueError(f"unbalanced term brackets in sentence {markup!r}")
-    return Line(text=TERM.sub(r"\1", body), terms=tuple(TERM.findall(body)), is_roi=is_roi)
+    outside_terms = TERM.sub("", body)
+    if "[" in outside_terms or "]" in outside_terms:
+        raise ValueError(f"malformed term brackets in sentence {markup!r}")
+    terms = tuple(term or spoken for spoken, term in TERM.findall(body))
+    return Line(text=TERM.sub(r"\1", body), terms=terms, is_roi=is_roi)
 
 
 class Spec(BaseModel):

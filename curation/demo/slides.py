@@ -20,7 +20,7 @@ Box = tuple[int, int, int, int]
 WIDTH, HEIGHT = 1280, 720
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 NODE_TEXT = (25, 25, 35)
-PHOTOS = ("astronaut", "chelsea", "coffee", "camera", "rocket", "hubble_deep_field")
+PHOTOS = ("astronaut", "chelsea", "coffee", "camera", "rocket")
 
 
 @dataclass(frozen=True)

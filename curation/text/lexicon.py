@@ -115,17 +115,20 @@ def load_lexicon() -> Lexicon:
     )
 
 
+HARD_WORD_LETTERS = 8  # English words this long ("granuloma") are still worth biasing towards
+
+
 @cache
 def glossary_hotwords(max_chars: int = 600) -> str:
-    """Key words to bias ASR decoding: the glossary's core vocabulary, i.e. the words an English
-    speller does not know, ranked by how many curated terms use them ("carcinoma" before "Verocay")."""
+    """Key words to bias ASR decoding: the glossary's core vocabulary (words an English speller does
+    not know, or long ones), ranked by how many curated terms use them ("carcinoma" before "Verocay")."""
     lexicon = load_lexicon()
     uses: Counter[str] = Counter()
     spelled: dict[str, str] = {}
     for term in lexicon.terms:
         for word in dict.fromkeys(re.findall(r"[A-Za-z]{5,}", " ".join(term.spellings))):
             key = fold(word)
-            if key not in lexicon.english:
+            if key not in lexicon.english or len(key) >= HARD_WORD_LETTERS:
                 uses[key] += 1
                 spelled.setdefault(key, word)
     chosen: list[str] = []

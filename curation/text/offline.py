@@ -24,11 +24,14 @@ MIN_SCORE_MERGING = 0.75  # when more words than the term has are folded into it
 MIN_MERGED_LETTER_SHARE = 0.8  # and the term keeps most of their letters: no word just vanishes
 MIN_FRAGMENTED_LETTERS = 10  # a long term heard as several everyday words: "mucus to chemistry"
 MIN_SCORE_FRAGMENTED = 0.7
-UNCERTAIN_PROBABILITY = 0.7  # dictionary words are replaced only where Whisper was this unsure
+UNCERTAIN_PROBABILITY = 0.8  # dictionary words are replaced only where Whisper was this unsure
+MIN_SCORE_IN_CONTEXT = 0.62  # the rest of the term, heard right, vouches for one odd word
+MIN_EACH_IN_CONTEXT = 0.5
 MIN_WORD_PAIR_SCORE = 0.5  # each word of a multi-word term must still resemble the word it replaces
+NEARLY_SAME_SPELLING = 0.85
 AMBIGUITY_MARGIN = 0.03  # a runner-up (another term) this close means the span is left alone
 SPAN_BONUS = 0.2  # per extra word, when a multi-word term accounts for every word of the span
-_BREAK = re.compile(r"[.?!,;:]$")
+_BREAK = re.compile(r"[.?!;:]$")
 
 
 @dataclass(frozen=True)
@@ -134,14 +137,17 @@ def _uncertain(words: list[SpokenWord], lexicon: Lexicon) -> bool:
 def _fragmented_terms(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[SpanFix]:
     """A long term the ASR wrote as several everyday words: "mucus to chemistry".
 
-    The span must hold no term (else it was heard right, at least in part), no medical word an
-    English speller does not know, no number, and at least one word Whisper was unsure of.
+    The span must share no word with the term, hold no term (else it was heard right, at least in
+    part), no medical word an English speller does not know, no number, and at least one word
+    Whisper was unsure of.
     """
 
     def fragment(fix: SpanFix) -> bool:
         tokens = normalize_tokens(fix.wrong)
+        shared = set(tokens) & set(normalize_tokens(fix.match.target.text))
         return (
-            all(t.isalpha() and (lexicon.is_english(t) or not lexicon.is_medical(t)) for t in tokens)
+            not shared  # words shared with the term are the context rule's business
+            and all(t.isalpha() and (lexicon.is_english(t) or not lexicon.is_medical(t)) for t in tokens)
             and not find_terms(fix.wrong, lexicon)
             and _uncertain(words[fix.first : fix.last], lexicon)
         )
@@ -186,24 +192,22 @@ def _in_term_context(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMat
 
 
 def _specialist(word: SpokenWord, lexicon: Lexicon) -> bool:
-    """A medical word the ASR got right: it is in a term, or in the medical but not the English list."""
-    tokens = normalize_tokens(word.text)
-    return any(
-        t in lexicon.term_words or (lexicon.is_medical(t) and not lexicon.is_english(t)) for t in tokens
-    )
+    """A medical word no English speller knows ("lobular"): the ASR rarely makes one up."""
+    return any(lexicon.is_medical(t) and not lexicon.is_english(t) for t in normalize_tokens(word.text))
 
 
 def _context_fix(words, first, last, odd_words, form, expected, lexicon, matcher) -> SpanFix | None:
     heard = join_words([w.text for w in odd_words])
     if letters(heard) == expected or not _uncertain(odd_words, lexicon):
         return None
-    if any(_specialist(w, lexicon) for w in odd_words):
+    close = closeness(heard, expected)
+    nearly_same = len(odd_words) > 1 and close.spelling >= NEARLY_SAME_SPELLING  # "my epithelial"
+    if any(_specialist(w, lexicon) for w in odd_words) and not nearly_same:
         return None  # "invasive lobular carcinoma" was said, not "tubular"
     if all(fold(word_core(w.text)) in FUNCTION_WORDS for w in odd_words):
         return None
-    close = closeness(heard, expected)
-    floor = MIN_SCORE_MERGING if len(odd_words) > 1 else MIN_SCORE
-    if close.score < floor or min(close.spelling, close.sound) < MIN_EACH:
+    floor = MIN_SCORE_MERGING if len(odd_words) > 1 else MIN_SCORE_IN_CONTEXT
+    if close.score < floor or min(close.spelling, close.sound) < MIN_EACH_IN_CONTEXT:
         return None
     if len(odd_words) > 1 and len(expected) < MIN_MERGED_LETTER_SHARE * len(letters(heard)):
         return None

@@ -36,11 +36,14 @@ def term_present(term: str, text: str, lexicon: Lexicon | None = None) -> bool:
     """Whether `term` occurs in `text`, spelled right: a curated term in any of its listed
     spellings, singular or plural; any other term as its own words, singular or plural."""
     lexicon = lexicon or load_lexicon()
-    known = lexicon.forms.get(normalize_tokens(term))
-    forms = lexicon.forms_of[known.name] if known else inflections(normalize_tokens(term))
+    wanted = normalize_tokens(term)
+    known = lexicon.forms.get(wanted)
     tokens = normalize_tokens(text)
-    for form in forms:
-        n = len(form)
-        if n and any(tokens[i : i + n] == form for i in range(len(tokens) - n + 1)):
-            return True
-    return False
+    if known is not None:
+        forms = lexicon.forms_of[known.name]
+        return any(tokens[i : i + len(f)] == f for f in forms for i in range(len(tokens) - len(f) + 1))
+    n = len(wanted)
+    return n > 0 and any(
+        wanted in inflections(said) or said in inflections(wanted)
+        for said in (tokens[i : i + n] for i in range(len(tokens) - n + 1))
+    )

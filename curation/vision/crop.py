@@ -1,10 +1,12 @@
 """Crop, don't drop: find the tissue picture on a slide that also carries a title or text.
 
-The largest piece of the tissue mask (textured, stained pixels, thin strokes opened away) seeds
-the box. A picture pasted on a slide is an axis-aligned rectangle on a flat background, so the
-box then grows side by side while the next line of pixels is still textured, and stops at the
-background margin or the frame edge. A region that fills nearly the whole frame needs no crop;
-a small one is a thumbnail, not the subject of the slide.
+1. Seed: the largest densely textured piece of the frame (lines of text leave gaps, tissue not).
+2. Grow: a picture pasted on a slide is an axis-aligned rectangle, so the box grows side by side
+   while the next line of pixels is still picture (textured, or unlike the slide background) and
+   stops at the background margin or the frame edge.
+3. Check: much solid stain left outside the box means the box is only part of a larger picture
+   (a full-screen section); a region filling nearly the whole frame needs no crop; a small one is
+   a thumbnail, not the subject of the slide.
 """
 
 from __future__ import annotations
@@ -12,31 +14,23 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from curation.vision.features import Masks, local_deviation, masks, shrink
+from curation.vision.features import local_deviation, masks, shrink
 
 Box = tuple[int, int, int, int]
 SEED_WINDOW = 9
-SEED_DENSITY = 0.9
-LINE_SHARE = 0.6  # a line of pixels belongs to the picture when this share is textured or off-background
-BACKGROUND_TOLERANCE = 24
-MAX_STAIN_OUTSIDE = 0.1
+SEED_DENSITY = 0.9  # share of textured pixels in the window around a seed pixel
+LINE_SHARE = 0.6  # share of picture pixels in the next line for the box to grow over it
+BACKGROUND_TOLERANCE = 24  # largest channel difference from the background colour that still matches
+MAX_STAIN_OUTSIDE = 0.1  # share of solid stain allowed outside the box
 MIN_AREA_SHARE = 0.12
 MAX_AREA_SHARE = 0.85
-MIN_DENSITY = 0.25  # share of stained pixels inside the box
+MIN_STAIN_INSIDE = 0.1
 MIN_SIDE_PX = 200  # shorter side of a crop worth training on, in frame pixels
 
 
-def _masks(small: np.ndarray) -> Masks:
-    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
-    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    return masks(small, hsv, local_deviation(grey, window=3))
-
-
-def _seed(textured: np.ndarray) -> tuple[int, int, int, int] | None:
-    """Box of the largest densely textured piece; lines of text leave gaps and stay below."""
+def _seed(textured: np.ndarray) -> Box | None:
     density = cv2.blur(textured.astype(np.float32), (SEED_WINDOW, SEED_WINDOW))
-    mask = (density >= SEED_DENSITY).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats((density >= SEED_DENSITY).astype(np.uint8))
     if count < 2:
         return None
     x, y, w, h, _ = stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))]
@@ -45,15 +39,15 @@ def _seed(textured: np.ndarray) -> tuple[int, int, int, int] | None:
 
 def _not_background(small: np.ndarray, flat: np.ndarray) -> np.ndarray:
     """Pixels unlike the slide's background: the usual colour of flat pixels on the frame border."""
-    border = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
-    border_flat = np.concatenate([flat[0], flat[-1], flat[:, 0], flat[:, -1]])
-    if not border_flat.any():
+    ring = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])
+    ring_flat = np.concatenate([flat[0], flat[-1], flat[:, 0], flat[:, -1]])
+    if not ring_flat.any():
         return np.ones(flat.shape, bool)
-    background = np.median(border[border_flat], axis=0)
+    background = np.median(ring[ring_flat], axis=0)
     return np.abs(small.astype(np.int16) - background).max(axis=2) > BACKGROUND_TOLERANCE
 
 
-def _grow(picture: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+def _grow(picture: np.ndarray, box: Box) -> Box:
     x0, y0, x1, y1 = box
     height, width = picture.shape
     grown = True
@@ -70,34 +64,31 @@ def _grow(picture: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, int
     return x0, y0, x1, y1
 
 
-def _outside_share(mask: np.ndarray, box: tuple[int, int, int, int]) -> float:
+def _outside_share(mask: np.ndarray, box: Box) -> float:
     x0, y0, x1, y1 = box
-    outside = mask.sum() - mask[y0:y1, x0:x1].sum()
     area = mask.size - (x1 - x0) * (y1 - y0)
-    return float(outside / area) if area else 0.0
+    return float((mask.sum() - mask[y0:y1, x0:x1].sum()) / area) if area else 0.0
 
 
 def histology_region(rgb: np.ndarray) -> Box | None:
     """The picture's box (x0, y0, x1, y1) in frame pixels, or None when there is nothing to crop."""
     small = shrink(rgb)
-    m = _masks(small)
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    m = masks(small, cv2.cvtColor(small, cv2.COLOR_RGB2HSV), local_deviation(grey, window=3))
     seed = _seed(~m.flat)
     if seed is None:
         return None
-    picture = ~m.flat | _not_background(small, m.flat)
-    x0, y0, x1, y1 = _grow(picture, seed)
-    height, width = m.flat.shape
-    # a box with much tissue outside it is only part of a larger picture
-    if _outside_share(m.stained, (x0, y0, x1, y1)) > MAX_STAIN_OUTSIDE:
+    x0, y0, x1, y1 = _grow(~m.flat | _not_background(small, m.flat), seed)
+    solid_stain = cv2.morphologyEx(m.stained.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    if _outside_share(solid_stain, (x0, y0, x1, y1)) > MAX_STAIN_OUTSIDE:
         return None
+    height, width = grey.shape
     # the 3x3 texture window reaches one pixel past the picture's edge into the background
     x0, y0 = x0 + (x0 > 0), y0 + (y0 > 0)
     x1, y1 = x1 - (x1 < width), y1 - (y1 < height)
     share = (x1 - x0) * (y1 - y0) / (width * height)
-    if not MIN_AREA_SHARE <= share <= MAX_AREA_SHARE or m.stained[y0:y1, x0:x1].mean() < MIN_DENSITY:
+    if not MIN_AREA_SHARE <= share <= MAX_AREA_SHARE or m.stained[y0:y1, x0:x1].mean() < MIN_STAIN_INSIDE:
         return None
     sx, sy = rgb.shape[1] / width, rgb.shape[0] / height
     box = (round(x0 * sx), round(y0 * sy), round(x1 * sx), round(y1 * sy))
-    if min(box[2] - box[0], box[3] - box[1]) < MIN_SIDE_PX:
-        return None
-    return box
+    return box if min(box[2] - box[0], box[3] - box[1]) >= MIN_SIDE_PX else None

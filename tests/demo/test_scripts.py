@@ -13,12 +13,14 @@ def test_markup_gives_spoken_text_terms_and_roi_flag():
     assert line.text == "Here you can see keratin pearls and intercellular bridges."
     assert line.terms == ("keratin pearls", "intercellular bridges")
     assert line.is_roi
+    capital = parse_line("[Mitoses|mitoses] are common.")
+    assert (capital.text, capital.terms) == ("Mitoses are common.", ("mitoses",))
     plain = parse_line("Good morning everyone.")
     assert (plain.text, plain.terms, plain.is_roi) == ("Good morning everyone.", (), False)
 
 
 def test_unbalanced_term_bracket_is_rejected():
-    with pytest.raises(ValueError, match="unbalanced"):
+    with pytest.raises(ValueError, match="malformed"):
         parse_line("nests of [basaloid cells with scant cytoplasm")
 
 
