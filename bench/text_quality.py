@@ -28,7 +28,9 @@ from curation.text.stage import analyse
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run(demo_dir: Path, only: list[str] | None, cache_dir: Path) -> tuple[list[TextScore], list[TextAnalysis]]:
+def run(
+    demo_dir: Path, only: list[str] | None, cache_dir: Path
+) -> tuple[list[TextScore], list[TextAnalysis]]:
     settings = load_settings()
     refiner = OfflineRefiner(settings.text, load_lexicon(), default_matcher())
     scores, analyses = [], []
@@ -36,7 +38,9 @@ def run(demo_dir: Path, only: list[str] | None, cache_dir: Path) -> tuple[list[T
         truth = load_truth(truth_file)
         if only and truth.video_id not in only:
             continue
-        media = next(p for p in demo_dir.glob(f"{truth.video_id}.*") if p.suffix in (".mp4", ".wav"))
+        media = next(
+            p for p in demo_dir.glob(f"{truth.video_id}.*") if p.suffix in (".mp4", ".wav")
+        )
         transcript = transcribe_cached(media, settings, cache_dir)
         started = time.perf_counter()
         analysis = analyse(transcript, refiner, settings.text)
@@ -53,7 +57,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "text-bench")
     parser.add_argument("--build", action="store_true", help="build the demo lectures first")
-    parser.add_argument("--show", action="store_true", help="print every applied and refused correction")
+    parser.add_argument(
+        "--show", action="store_true", help="print every applied and refused correction"
+    )
     args = parser.parse_args()
     if args.build:
         from curation.demo.build import build_demo_lectures
@@ -61,20 +67,45 @@ def main() -> None:
         build_demo_lectures(args.demo_dir, args.only)
     scores, analyses = run(args.demo_dir, args.only, args.cache_dir)
     if not scores:
-        raise SystemExit(f"no demo lectures (*.truth.json + media) in {args.demo_dir}; pass --build")
+        raise SystemExit(
+            f"no demo lectures (*.truth.json + media) in {args.demo_dir}; pass --build"
+        )
     console = Console()
-    table = Table("lecture", "terms", "raw right", "refined right", "fixed", "broken", "sentences", "wrong-term sentences")
+    table = Table(
+        "lecture",
+        "terms",
+        "raw right",
+        "refined right",
+        "fixed",
+        "broken",
+        "sentences",
+        "wrong-term sentences",
+    )
     for s in scores:
-        table.add_row(s.video_id, str(s.terms), str(s.right_raw), str(s.right_refined), str(s.fixed),
-                      str(s.broken), str(s.sentences), str(s.sentences_with_wrong_term))
+        table.add_row(
+            s.video_id,
+            str(s.terms),
+            str(s.right_raw),
+            str(s.right_refined),
+            str(s.fixed),
+            str(s.broken),
+            str(s.sentences),
+            str(s.sentences_with_wrong_term),
+        )
     console.print(table)
     for name, value in summary(scores).items():
-        console.print(f"{name:32s} {value:.3f}" if isinstance(value, float) else f"{name:32s} {value}")
+        console.print(
+            f"{name:32s} {value:.3f}" if isinstance(value, float) else f"{name:32s} {value}"
+        )
     if args.show:
         for analysis in analyses:
             for c in analysis.corrections:
                 mark = "applied" if c.applied else f"refused ({c.reason})"
-                console.print(f"{analysis.video_id}: {c.wrong!r} -> {c.right!r} {mark}", markup=False, soft_wrap=True)
+                console.print(
+                    f"{analysis.video_id}: {c.wrong!r} -> {c.right!r} {mark}",
+                    markup=False,
+                    soft_wrap=True,
+                )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,14 +87,22 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that hangs up early (yt-dlp probing a file) is normal, not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextmanager
 def serve_directory(folder: Path, port: int = 0) -> Iterator[str]:
     """Serve `folder` on 127.0.0.1 (`port` 0 picks a free one); yields the base URL, no trailing slash."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"cannot serve {folder}: not a directory")
-    server = ThreadingHTTPServer((HOST, port), partial(RangeRequestHandler, directory=str(folder)))
-    server.daemon_threads = True
+    server = QuietServer((HOST, port), partial(RangeRequestHandler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, name=f"demo-server-{folder.name}", daemon=True)
     thread.start()
     try:

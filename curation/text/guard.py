@@ -22,6 +22,8 @@ from curation.text.tokens import FUNCTION_WORDS, fold, normalize_tokens
 
 MIN_SOUND_SIMILARITY = 0.75
 MAX_ADDED_WORDS = 1
+# An extracted sentence is (most of) a transcript sentence, not a stray word of one.
+MIN_SENTENCE_COVERAGE = 0.5
 
 
 @dataclass
@@ -42,7 +44,9 @@ def _agreed_pairs(proposals: list[Proposal]) -> set[tuple[str, str]]:
     sources: dict[tuple[str, str], set[str]] = defaultdict(set)
     for p in proposals:
         sources[(fold(p.wrong), p.right)].add(p.source)
-    return {pair for pair, found in sources.items() if {"llm-conditioned", "llm-unconditioned"} <= found}
+    return {
+        pair for pair, found in sources.items() if {"llm-conditioned", "llm-unconditioned"} <= found
+    }
 
 
 def correction_problem(
@@ -78,17 +82,25 @@ def guard_corrections(
     for p in proposals:
         if p.wrong.strip() == p.right.strip():
             continue
-        problem = correction_problem(p, texts, lexicon, max_distance, (fold(p.wrong), p.right) in agreed)
+        problem = correction_problem(
+            p, texts, lexicon, max_distance, (fold(p.wrong), p.right) in agreed
+        )
         key = (p.wrong, p.right, p.source)
         if problem is None:
             for i in p.sentences:
                 if 0 <= i < len(texts) and occurs(p.wrong, texts[i]):
                     result.by_sentence[i].append((p.wrong, p.right))
         elif key not in recorded:
-            result.rejected.append(RejectedOutput(kind="correction", value=f"{p.wrong} -> {p.right}", reason=problem))
+            result.rejected.append(
+                RejectedOutput(kind="correction", value=f"{p.wrong} -> {p.right}", reason=problem)
+            )
         if key not in recorded:
             recorded[key] = Correction(
-                wrong=p.wrong, right=p.right, source=p.source, applied=problem is None, reason=problem or ""
+                wrong=p.wrong,
+                right=p.right,
+                source=p.source,
+                applied=problem is None,
+                reason=problem or "",
             )
     result.records = list(recorded.values())
     return result
@@ -99,7 +111,8 @@ def content_words(text: str) -> set[str]:
 
 
 def locate_sentence(item: str, texts: list[str]) -> tuple[int | None, str]:
-    """The transcript sentence holding every content word of `item`, or None and the reason."""
+    """The transcript sentence holding every content word of `item` (and mostly those), or None
+    and the reason."""
     words = content_words(item)
     if not words:
         return None, "no content words"
@@ -109,6 +122,8 @@ def locate_sentence(item: str, texts: list[str]) -> tuple[int | None, str]:
     missing = sorted(words - content_words(texts[best]))
     if missing:
         return None, "words not in the transcript: " + ", ".join(missing)
+    if len(words) < MIN_SENTENCE_COVERAGE * len(content_words(texts[best])):
+        return None, "covers too little of any transcript sentence"
     return best, ""
 
 

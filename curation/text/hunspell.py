@@ -34,7 +34,7 @@ class AffixClass:
                 stem = word[: len(word) - len(rule.strip)] if rule.strip else word
                 forms.append(stem + rule.add)
             else:
-                forms.append(rule.add + word[len(rule.strip):])
+                forms.append(rule.add + word[len(rule.strip) :])
         return forms
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections import Counter
@@ -15,7 +16,11 @@ from curation.text.tokens import fold, inflections, normalize_tokens
 
 HUNSPELL_DIR = Path(os.environ.get("CURATION_HUNSPELL_DIR", "/usr/share/hunspell"))
 ENGLISH_DIC, ENGLISH_AFF, MEDICAL_DIC = "en_US.dic", "en_US.aff", "en_med_glut.dic"
-DICTIONARY_PACKAGES = {ENGLISH_DIC: "hunspell-en-us", ENGLISH_AFF: "hunspell-en-us", MEDICAL_DIC: "hunspell-en-med"}
+DICTIONARY_PACKAGES = {
+    ENGLISH_DIC: "hunspell-en-us",
+    ENGLISH_AFF: "hunspell-en-us",
+    MEDICAL_DIC: "hunspell-en-med",
+}
 
 
 @dataclass(frozen=True)
@@ -36,9 +41,10 @@ class Lexicon:
     terms: tuple[Term, ...]
     english: frozenset[str]  # folded word forms of en_US
     medical: frozenset[str]  # folded word forms of en_med_glut and of every curated term
-    forms: dict[tuple[str, ...], TermForm] = field(repr=False)  # normalised spelling or plural -> form
-    forms_of: dict[str, tuple[tuple[str, ...], ...]] = field(repr=False)  # term name -> its forms
-    term_words: frozenset[str] = field(repr=False)  # every word of every curated term form
+    # normalised spelling or plural -> form, and term name -> its forms
+    forms: dict[tuple[str, ...], TermForm] = field(repr=False)
+    forms_of: dict[str, tuple[tuple[str, ...], ...]] = field(repr=False)
+    version: str = ""  # digest of the term lists and dictionaries, for provenance
 
     def is_english(self, word: str) -> bool:
         return fold(word) in self.english
@@ -50,12 +56,14 @@ class Lexicon:
         return self.is_english(word) or self.is_medical(word)
 
 
+def _term_list_files() -> list:
+    folder = resources.files("curation") / "lexicon"
+    return sorted((e for e in folder.iterdir() if e.name.endswith(".txt")), key=lambda e: e.name)
+
+
 def read_term_lists() -> list[Term]:
     terms: dict[str, Term] = {}
-    folder = resources.files("curation") / "lexicon"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".txt"):
-            continue
+    for entry in _term_list_files():
         for line in entry.read_text(encoding="utf-8").splitlines():
             line = line.split("#", 1)[0].strip()
             if not line:
@@ -63,7 +71,9 @@ def read_term_lists() -> list[Term]:
             spellings = tuple(s.strip() for s in line.split("|") if s.strip())
             terms.setdefault(fold(spellings[0]), Term(spellings[0], entry.name[:-4], spellings))
     if not terms:
-        raise RuntimeError(f"no curated terms found in {folder}; the package data curation/lexicon/*.txt is missing")
+        raise RuntimeError(
+            "no curated terms found: the package data curation/lexicon/*.txt is missing"
+        )
     return list(terms.values())
 
 
@@ -109,10 +119,22 @@ def load_lexicon() -> Lexicon:
     for form, term_form in forms.items():
         forms_of.setdefault(term_form.name, []).append(form)
     return Lexicon(
-        tuple(terms), frozenset(english), frozenset(medical), forms,
+        tuple(terms),
+        frozenset(english),
+        frozenset(medical),
+        forms,
         {name: tuple(found) for name, found in forms_of.items()},
-        frozenset(word for form in forms for word in form),
+        _version(),
     )
+
+
+def _version() -> str:
+    digest = hashlib.sha256()
+    for entry in _term_list_files():
+        digest.update(entry.name.encode() + entry.read_bytes())
+    for name in (ENGLISH_DIC, ENGLISH_AFF, MEDICAL_DIC):
+        digest.update(name.encode() + _dictionary_file(name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 HARD_WORD_LETTERS = 8  # English words this long ("granuloma") are still worth biasing towards

@@ -37,10 +37,14 @@ def chunks(items: list[T], size: int) -> list[list[T]]:
 
 
 class LlmRefiner:
-    def __init__(self, settings: TextSettings, client: LlmClient, lexicon: Lexicon, matcher: TermMatcher):
+    def __init__(
+        self, settings: TextSettings, client: LlmClient, lexicon: Lexicon, matcher: TermMatcher
+    ):
         self.settings, self.client, self.lexicon, self.matcher = settings, client, lexicon, matcher
         self.refiner_id = f"llm:{settings.llm.model}"
-        self.prompt_versions = {name: template_version(name) for name in (CORRECTION_PROMPT, EXTRACTION_PROMPT)}
+        self.prompt_versions = {
+            name: template_version(name) for name in (CORRECTION_PROMPT, EXTRACTION_PROMPT)
+        }
 
     @property
     def tokens_used(self) -> int:
@@ -60,12 +64,21 @@ class LlmRefiner:
             for _, s in batch
             for i in suspect_indices(s.spoken, self.lexicon, self.matcher)
         ]
-        prompt = render(CORRECTION_PROMPT, sentences=[s.text for _, s in batch], suspects=list(dict.fromkeys(suspects)))
+        prompt = render(
+            CORRECTION_PROMPT,
+            sentences=[s.text for _, s in batch],
+            suspects=list(dict.fromkeys(suspects)),
+        )
         reply = self.client.complete(prompt, CorrectionReply)
         proposals = []
-        for source, fixes in (("llm-conditioned", reply.conditioned), ("llm-unconditioned", reply.unconditioned)):
+        for source, fixes in (
+            ("llm-conditioned", reply.conditioned),
+            ("llm-unconditioned", reply.unconditioned),
+        ):
             for wrong, right in fixes.items():
-                where = tuple(i for i, s in batch if occurs(wrong, s.text)) or tuple(i for i, _ in batch)
+                where = tuple(i for i, s in batch if occurs(wrong, s.text)) or tuple(
+                    i for i, _ in batch
+                )
                 proposals.append(Proposal(wrong, right, source, where))
         return proposals
 

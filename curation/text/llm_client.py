@@ -111,7 +111,10 @@ class LlmClient:
             self.requests += 1
         response = self.client.chat.completions.create(
             model=self.settings.model,
-            messages=[{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
+            messages=[
+                {"role": "system", "content": prompt.system},
+                {"role": "user", "content": prompt.user},
+            ],
             temperature=self.settings.temperature,
             response_format={"type": "json_object"},
         )
@@ -119,6 +122,8 @@ class LlmClient:
         try:
             reply = schema.model_validate_json(_FENCE.sub("", content.strip()))
         except ValidationError as exc:
-            raise MalformedReply(f"reply is not valid {schema.__name__} JSON: {content[:200]!r}") from exc
+            raise MalformedReply(
+                f"reply is not valid {schema.__name__} JSON: {content[:200]!r}"
+            ) from exc
         tokens = response.usage.total_tokens if response.usage else 0
         return {"reply": reply.model_dump(), "tokens": tokens, "model": self.settings.model}

@@ -12,7 +12,7 @@ from rapidfuzz.distance import Levenshtein
 
 from curation.text.lexicon import Lexicon, load_lexicon
 from curation.text.similarity import Closeness, closeness, letters
-from curation.text.tokens import fold
+from curation.text.tokens import fold, plural_forms
 
 MIN_TARGET_LETTERS = 5  # short words and acronyms are too easy to reach by accident
 PREFILTER_SIMILARITY = 0.45  # spelling similarity below which the sound is not even compared
@@ -50,7 +50,9 @@ def _targets(lexicon: Lexicon) -> dict[str, Target]:
                     targets.setdefault(fold(word), Target(word, fold(word), "term-word", 1))
     for tokens, form in lexicon.forms.items():
         targets["".join(tokens)] = Target(form.text, form.name, "term", len(tokens))
-    return {key: t for key, t in targets.items() if len(key) >= MIN_TARGET_LETTERS and not key.isdigit()}
+    return {
+        key: t for key, t in targets.items() if len(key) >= MIN_TARGET_LETTERS and not key.isdigit()
+    }
 
 
 class TermMatcher:
@@ -59,10 +61,13 @@ class TermMatcher:
         self._keys = list(self._by_key)
         self._targets = list(self._by_key.values())
         self._forms_with_word: dict[str, list[tuple[str, ...]]] = {}
-        for form in lexicon.forms:
-            if len(form) > 1:
-                for word in set(form):
-                    self._forms_with_word.setdefault(word, []).append(form)
+        self._names_with_word: dict[str, set[str]] = {}
+        for form, term_form in lexicon.forms.items():
+            for word in set(form):
+                self._names_with_word.setdefault(word, set()).add(term_form.name)
+                if len(form) > 1:  # found by the word as heard, singular or plural
+                    for key in {word} | (plural_forms(word) if word.isalpha() else set()):
+                        self._forms_with_word.setdefault(key, []).append(form)
 
     def nearest(self, text: str, limit: int = 6) -> list[Match]:
         """Targets close to `text`, best first."""
@@ -70,15 +75,24 @@ class TermMatcher:
         if len(query) < MIN_TARGET_LETTERS - 1:
             return []
         hits = process.extract(
-            query, self._keys, scorer=Levenshtein.normalized_similarity,
-            score_cutoff=PREFILTER_SIMILARITY, limit=limit * 4,
+            query,
+            self._keys,
+            scorer=Levenshtein.normalized_similarity,
+            score_cutoff=PREFILTER_SIMILARITY,
+            limit=limit * 4,
         )
-        matches = [Match(self._targets[i], closeness(text, self._targets[i].text)) for _, _, i in hits]
+        matches = [
+            Match(self._targets[i], closeness(text, self._targets[i].text)) for _, _, i in hits
+        ]
         return sorted(matches, key=lambda m: m.rank, reverse=True)[:limit]
 
     def forms_containing(self, word: str) -> list[tuple[str, ...]]:
-        """Multi-word term forms (as token tuples) that contain this normalised word."""
+        """Multi-word term forms (as token tuples) that contain this normalised word or its singular."""
         return self._forms_with_word.get(word, [])
+
+    def terms_using(self, word: str) -> int:
+        """How many curated terms have this normalised word in one of their forms."""
+        return len(self._names_with_word.get(word, ()))
 
     def same_letters(self, text: str) -> Target | None:
         """The term spelled with exactly these letters ("hyper keratosis" -> hyperkeratosis)."""

@@ -34,9 +34,11 @@ class TextScore(BaseModel):
     med_with_wrong_term: int = 0
     med_true_positive: int = 0
     med_truth: int = 0
+    med_truth_found: int = 0  # ground-truth MED sentences overlapped by a sentence marked MED
     roi_predicted: int = 0
     roi_true_positive: int = 0
     roi_truth: int = 0
+    roi_truth_found: int = 0
     corrections: int = 0
     seconds: float = 0.0
 
@@ -59,12 +61,18 @@ def score(truth: LectureTruth, analysis: TextAnalysis) -> TextScore:
             result.fixed += right_refined and not right_raw
             result.broken += right_raw and not right_refined
     for sentence in analysis.sentences:
-        said = [t for t in truth.sentences if _overlaps(sentence.start, sentence.end, t.start, t.end)]
+        said = [
+            t for t in truth.sentences if _overlaps(sentence.start, sentence.end, t.start, t.end)
+        ]
         spoken = " ".join(t.text for t in said)
         added = set(find_terms(sentence.text)) - set(find_terms(sentence.raw))
         wrong = any(not term_present(term, spoken) for term in added)
         result.sentences_with_wrong_term += wrong
-        best = max(said, key=lambda t: min(sentence.end, t.end) - max(sentence.start, t.start), default=None)
+        best = max(
+            said,
+            key=lambda t: min(sentence.end, t.end) - max(sentence.start, t.start),
+            default=None,
+        )
         if sentence.is_med:
             result.med_sentences += 1
             result.med_with_wrong_term += wrong
@@ -72,8 +80,12 @@ def score(truth: LectureTruth, analysis: TextAnalysis) -> TextScore:
         if sentence.is_roi:
             result.roi_predicted += 1
             result.roi_true_positive += bool(best and best.is_roi)
-    result.med_truth = sum(t.is_med for t in truth.sentences)
-    result.roi_truth = sum(t.is_roi for t in truth.sentences)
+    for said in truth.sentences:
+        heard = [s for s in analysis.sentences if _overlaps(s.start, s.end, said.start, said.end)]
+        result.med_truth += said.is_med
+        result.med_truth_found += said.is_med and any(s.is_med for s in heard)
+        result.roi_truth += said.is_roi
+        result.roi_truth_found += said.is_roi and any(s.is_roi for s in heard)
     return result
 
 
@@ -82,7 +94,9 @@ def _ratio(num: float, den: float) -> float:
 
 
 def summary(scores: list[TextScore]) -> dict[str, float]:
-    total = {f: sum(getattr(s, f) for s in scores) for f in TextScore.model_fields if f != "video_id"}
+    total = {
+        f: sum(getattr(s, f) for s in scores) for f in TextScore.model_fields if f != "video_id"
+    }
     wrong_raw = total["terms"] - total["right_raw"]
     return {
         "term_accuracy_raw": _ratio(total["right_raw"], total["terms"]),
@@ -90,9 +104,13 @@ def summary(scores: list[TextScore]) -> dict[str, float]:
         "errors_fixed": _ratio(total["fixed"], wrong_raw),
         "terms_broken": total["broken"],
         "sentences_with_wrong_term": _ratio(total["sentences_with_wrong_term"], total["sentences"]),
-        "med_captions_with_wrong_term": _ratio(total["med_with_wrong_term"], total["med_sentences"]),
+        "med_captions_with_wrong_term": _ratio(
+            total["med_with_wrong_term"], total["med_sentences"]
+        ),
         "med_precision": _ratio(total["med_true_positive"], total["med_sentences"]),
+        "med_recall": _ratio(total["med_truth_found"], total["med_truth"]),
         "roi_precision": _ratio(total["roi_true_positive"], total["roi_predicted"]),
+        "roi_recall": _ratio(total["roi_truth_found"], total["roi_truth"]),
         "corrections": total["corrections"],
         "refine_seconds": total["seconds"],
     }
@@ -102,7 +120,9 @@ def transcribe_cached(media: Path, settings: Settings, cache_dir: Path) -> Trans
     """The ASR stage's transcript of a media file, computed once per media and ASR settings."""
     vocabulary = glossary_hotwords() if settings.asr.glossary_hotwords else ""
     key = hashlib.sha256(
-        json.dumps([media.name, media.stat().st_size, settings.asr.model_dump(mode="json"), vocabulary]).encode()
+        json.dumps(
+            [media.name, media.stat().st_size, settings.asr.model_dump(mode="json"), vocabulary]
+        ).encode()
     ).hexdigest()[:16]
     cached = cache_dir / f"{media.stem}.{key}.transcript.json"
     if cached.exists():
@@ -112,8 +132,12 @@ def transcribe_cached(media: Path, settings: Settings, cache_dir: Path) -> Trans
     transcriber = get_transcriber(settings.asr)
     result = transcriber.transcribe(media, vocabulary)
     transcript = Transcript(
-        video_id=media.stem, language=result.language, model_id=transcriber.model_id,
-        duration_s=result.duration_s, segments=result.segments, words=result.words,
+        video_id=media.stem,
+        language=result.language,
+        model_id=transcriber.model_id,
+        duration_s=result.duration_s,
+        segments=result.segments,
+        words=result.words,
     )
     cache_dir.mkdir(parents=True, exist_ok=True)
     cached.write_text(transcript.model_dump_json())

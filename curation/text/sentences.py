@@ -10,7 +10,9 @@ from curation.text.tokens import join_words
 
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 _CLAUSE_END = re.compile(r"[,;:][\"')\]]*$")
-_ABBREVIATION = re.compile(r"\b(?:dr|mr|mrs|ms|prof|vs|etc|fig|approx|no|e\.g|i\.e|st)\.$", re.IGNORECASE)
+_ABBREVIATION = re.compile(
+    r"\b(?:dr|mr|mrs|ms|prof|vs|etc|fig|approx|no|e\.g|i\.e|st)\.$", re.IGNORECASE
+)
 # Whisper often writes a comma where a narrator stops between sentences, so a clause mark
 # followed by a pause, or a long pause alone, also ends a sentence.
 CLAUSE_PAUSE_S = 0.5

@@ -22,7 +22,9 @@ def make_refiner(settings: TextSettings, store: Store) -> TextRefiner:
     if not use_llm:
         return OfflineRefiner(settings, lexicon, matcher)
     if not settings.llm.base_url:
-        raise ValueError("text.refiner is 'llm' but no endpoint is set: set CURATION_TEXT__LLM__BASE_URL")
+        raise ValueError(
+            "text.refiner is 'llm' but no endpoint is set: set CURATION_TEXT__LLM__BASE_URL"
+        )
     from curation.text.llm import LlmRefiner
     from curation.text.llm_client import LlmClient, ResponseCache
 
@@ -36,12 +38,22 @@ def analyse(transcript: Transcript, refiner: TextRefiner, settings: TextSettings
     corrections = guard_corrections(
         refiner.propose_corrections(spans), raw, lexicon, settings.max_correction_distance
     )
-    corrected = [apply_corrections(text, corrections.by_sentence.get(i, [])) for i, text in enumerate(raw)]
-    med, roi, rejected_extractions = guard_extraction(refiner.extract(corrected), corrected, lexicon)
+    corrected = [
+        apply_corrections(text, corrections.by_sentence.get(i, [])) for i, text in enumerate(raw)
+    ]
+    med, roi, rejected_extractions = guard_extraction(
+        refiner.extract(corrected), corrected, lexicon
+    )
     sentences = [
         Sentence(
-            index=i, start=round(span.start, 3), end=round(span.end, 3), raw=raw[i], text=corrected[i],
-            is_med=i in med, is_roi=i in roi, med_terms=medical_terms(corrected[i], lexicon),
+            index=i,
+            start=round(span.start, 3),
+            end=round(span.end, 3),
+            raw=raw[i],
+            text=corrected[i],
+            is_med=i in med,
+            is_roi=i in roi,
+            med_terms=medical_terms(corrected[i], lexicon),
         )
         for i, span in enumerate(spans)
     ]
@@ -59,7 +71,9 @@ def analyse(transcript: Transcript, refiner: TextRefiner, settings: TextSettings
 def refine_text(store: Store, video: VideoRef, settings: Settings) -> dict[str, float]:
     path = store.video_path(video.video_id, "transcript.json")
     if not store.exists(path):
-        raise ValueError(f"video {video.video_id}: transcript.json is missing; run the asr stage first")
+        raise ValueError(
+            f"video {video.video_id}: transcript.json is missing; run the asr stage first"
+        )
     transcript = store.read_model(path, Transcript)
     if not transcript.words:
         raise ValueError(f"video {video.video_id}: transcript.json has no words to refine")

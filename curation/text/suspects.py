@@ -35,6 +35,7 @@ def is_doubtful(word: SpokenWord, lexicon: Lexicon, matcher: TermMatcher) -> boo
 
 def suspect_indices(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[int]:
     return [
-        i for i, w in enumerate(words)
+        i
+        for i, w in enumerate(words)
         if is_unknown(word_core(w.text), lexicon) or is_doubtful(w, lexicon, matcher)
     ]

@@ -41,7 +41,9 @@ def term_present(term: str, text: str, lexicon: Lexicon | None = None) -> bool:
     tokens = normalize_tokens(text)
     if known is not None:
         forms = lexicon.forms_of[known.name]
-        return any(tokens[i : i + len(f)] == f for f in forms for i in range(len(tokens) - len(f) + 1))
+        return any(
+            tokens[i : i + len(f)] == f for f in forms for i in range(len(tokens) - len(f) + 1)
+        )
     n = len(wanted)
     return n > 0 and any(
         wanted in inflections(said) or said in inflections(wanted)

@@ -10,13 +10,19 @@ _POSSESSIVE = re.compile(r"(?<=[a-z])'s?\b")
 _EDGE_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
 
 
-FUNCTION_WORDS = frozenset(
-    "a an the and or but nor of in on at to for from by with without into onto over under as is are was "
-    "were be been being am it its this that these those there here we you i he she they them our your "
-    "their his her my me us so then than too very can could will would may might shall should must do "
-    "does did has have had not no yes if when where which who whom whose what why how all any some each "
-    "both few more most other such only own same just also up down out off again further once s".split()
-)
+# fmt: off
+FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "and", "or", "but", "nor", "of", "in", "on", "at", "to", "for", "from", "by",
+    "with", "without", "into", "onto", "over", "under", "as", "is", "are", "was", "were", "be",
+    "been", "being", "am", "it", "its", "this", "that", "these", "those", "there", "here", "we",
+    "you", "i", "he", "she", "they", "them", "our", "your", "their", "his", "her", "my", "me",
+    "us", "so", "then", "than", "too", "very", "can", "could", "will", "would", "may", "might",
+    "shall", "should", "must", "do", "does", "did", "has", "have", "had", "not", "no", "yes", "if",
+    "when", "where", "which", "who", "whom", "whose", "what", "why", "how", "all", "any", "some",
+    "each", "both", "few", "more", "most", "other", "such", "only", "own", "same", "just", "also",
+    "up", "down", "out", "off", "again", "further", "once", "s",
+})
+# fmt: on
 
 
 def fold(text: str) -> str:
@@ -84,6 +90,11 @@ _UNINFLECTED = re.compile(r"(ic|ous|ive|al|ed|ar|ary|situ)$")
 
 def inflections(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
     """The term itself and its plurals (inflecting the last word)."""
-    if not tokens or not tokens[-1].isalpha() or len(tokens[-1]) < 3 or _UNINFLECTED.search(tokens[-1]):
+    if (
+        not tokens
+        or not tokens[-1].isalpha()
+        or len(tokens[-1]) < 3
+        or _UNINFLECTED.search(tokens[-1])
+    ):
         return {tokens}
     return {tokens} | {tokens[:-1] + (p,) for p in plural_forms(tokens[-1])}

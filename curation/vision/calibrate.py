@@ -7,7 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.optimize import minimize
 
-from curation.vision.features import FEATURE_NAMES
+from curation.vision.crop import Box, histology_region
+from curation.vision.features import FEATURE_NAMES, extract
+from curation.vision.protocol import HISTOLOGY
 from curation.vision.stain import StainModel
 
 
@@ -49,10 +51,31 @@ def fit_softmax(
     return StainModel(
         version=version,
         feature_names=list(FEATURE_NAMES),
-        classes=list(classes),
         mean=[round(float(v), 6) for v in mean],
         scale=[round(float(v), 6) for v in scale],
-        weights=[[round(float(v), 5) for v in row] for row in w],
-        bias=[round(float(v), 5) for v in b],
+        bias={name: round(float(v), 5) for name, v in zip(classes, b)},
+        weights={name: [round(float(v), 5) for v in row] for name, row in zip(classes, w)},
         fitted_on=fitted_on or {},
     )
+
+
+def frame_type(generator_label: str) -> str:
+    """The frame type of a labelled frame: every histology_* class is histology."""
+    return HISTOLOGY if generator_label.startswith(HISTOLOGY) else generator_label
+
+
+def training_examples(
+    labels: Sequence[str], boxes: Sequence[Box | None], images: Sequence[np.ndarray]
+) -> tuple[np.ndarray, list[str]]:
+    """Features of what the classifier meets in use: every whole frame, the tissue picture of a
+    mixed slide (its true box), and every region the cropper proposes, under the frame's type."""
+    views: list[tuple[np.ndarray, str]] = []
+    for label, box, image in zip(labels, boxes, images):
+        target = frame_type(label)
+        views.append((image, target))
+        if label == "histology_with_text" and box is not None:
+            views.append((image[box[1] : box[3], box[0] : box[2]], target))
+        proposed = histology_region(image)
+        if proposed is not None:
+            views.append((image[proposed[1] : proposed[3], proposed[0] : proposed[2]], target))
+    return np.stack([extract(view) for view, _ in views]), [target for _, target in views]

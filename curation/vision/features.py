@@ -32,7 +32,11 @@ FEATURE_NAMES = (
     "eosin",  # mean eosin optical density over stained pixels
     "dab",  # mean DAB optical density over stained pixels
     "nuclei",  # small haematoxylin-dense blobs per 1,000 pixels
-    *(f"lbp{k}" for k in range(10)),
+    # texture: shares of the non-flat pixels by local binary pattern (8 neighbours, radius 1);
+    # lbp_k: the k neighbours at least as bright as the centre form one arc (lbp_8: a dark spot
+    # such as a nucleus, lbp_0: a bright spot, lbp_4: a straight edge); lbp_mixed: no single arc
+    *(f"lbp_{k}" for k in range(9)),
+    "lbp_mixed",
 )
 
 

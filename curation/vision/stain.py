@@ -8,6 +8,7 @@ colour deconvolution directly: brown DAB means IHC, pink and purple mean H&E.
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
@@ -25,14 +26,26 @@ PINK_SHARE_FOR_HE = 0.3
 
 
 class StainModel(BaseModel):
+    """Softmax over classes of `bias[c] + sum_f weights[c][f] * (x_f - mean_f) / scale_f`."""
+
     version: str
+    fitted_on: dict[str, str | int | float] = {}
     feature_names: list[str]
-    classes: list[str]
     mean: list[float]
     scale: list[float]
-    weights: list[list[float]]  # one row per class
-    bias: list[float]
-    fitted_on: dict[str, str | int | float] = {}
+    bias: dict[str, float]
+    weights: dict[str, list[float]]  # per class, one weight per feature
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.weights)
+
+    def to_json(self) -> str:
+        """One line per field and per class, so a diff of a refit reads well."""
+        data = self.model_dump()
+        weights = ",\n".join(f"  {json.dumps(c)}: {json.dumps(w)}" for c, w in data.pop("weights").items())
+        fields = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in data.items()]
+        return "{\n" + ",\n".join([*fields, f' "weights": {{\n{weights}\n }}']) + "\n}\n"
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         if list(self.feature_names) != list(FEATURE_NAMES):
@@ -41,7 +54,8 @@ class StainModel(BaseModel):
                 f"{list(FEATURE_NAMES)}; refit it with bench/classifier.py --fit"
             )
         z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
-        logits = z @ np.asarray(self.weights).T + np.asarray(self.bias)
+        weights = np.asarray([self.weights[c] for c in self.classes])
+        logits = z @ weights.T + np.asarray([self.bias[c] for c in self.classes])
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
         return p / p.sum(axis=1, keepdims=True)

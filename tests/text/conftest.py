@@ -24,7 +24,9 @@ def words_of(*sentences: str, probability: float = 0.95, gap_s: float = 1.2) -> 
     words, t = [], 0.0
     for sentence in sentences:
         for token in sentence.split():
-            words.append(Word(start=round(t, 3), end=round(t + 0.25, 3), text=token, probability=probability))
+            words.append(
+                Word(start=round(t, 3), end=round(t + 0.25, 3), text=token, probability=probability)
+            )
             t += 0.3
         t += gap_s
     return words
@@ -93,13 +95,31 @@ def _handler(fake: FakeLlm) -> type[BaseHTTPRequestHandler]:
             reply = fake.handle(body)
             if reply.status == 200:
                 payload = {
-                    "id": "chatcmpl-test", "object": "chat.completion", "created": 0, "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": reply.content}}],
-                    "usage": {"prompt_tokens": reply.tokens - 10, "completion_tokens": 10, "total_tokens": reply.tokens},
+                    "id": "chatcmpl-test",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body["model"],
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": reply.content},
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": reply.tokens - 10,
+                        "completion_tokens": 10,
+                        "total_tokens": reply.tokens,
+                    },
                 }
             else:
-                payload = {"error": {"message": f"test server says {reply.status}", "type": "test", "code": None}}
+                payload = {
+                    "error": {
+                        "message": f"test server says {reply.status}",
+                        "type": "test",
+                        "code": None,
+                    }
+                }
             data = json.dumps(payload).encode()
             try:
                 self.send_response(reply.status)
@@ -131,9 +151,18 @@ def llm_server(monkeypatch) -> Iterator[FakeLlm]:
 def llm_settings(llm_server: FakeLlm, tmp_path) -> Settings:
     return Settings(
         data_root=str(tmp_path / "data"),
-        text={"refiner": "llm", "chunk_sentences": 4,
-              "llm": {"base_url": llm_server.base_url, "model": "test-model", "api_key": "test",
-                      "timeout_s": 2.0, "max_retries": 3, "concurrency": 2}},
+        text={
+            "refiner": "llm",
+            "chunk_sentences": 4,
+            "llm": {
+                "base_url": llm_server.base_url,
+                "model": "test-model",
+                "api_key": "test",
+                "timeout_s": 10.0,
+                "max_retries": 3,
+                "concurrency": 2,
+            },
+        },
     )
 
 
@@ -145,7 +174,13 @@ def demo_transcripts(demo_dir: Path):
 
     settings = Settings()
     return [
-        (load_truth(truth), transcribe_cached(truth.with_name(truth.name.replace(".truth.json", ".mp4")),
-                                              settings, TRANSCRIPT_CACHE))
+        (
+            load_truth(truth),
+            transcribe_cached(
+                truth.with_name(truth.name.replace(".truth.json", ".mp4")),
+                settings,
+                TRANSCRIPT_CACHE,
+            ),
+        )
         for truth in sorted(demo_dir.glob("*.truth.json"))
     ]

@@ -28,10 +28,14 @@ def test_corrections_are_applied_only_when_faithful():
     reasons = {c.wrong: c.reason for c in result.records if not c.applied}
     assert reasons["melonocytes"] == "'melonocytes' is not in the transcript"
     assert reasons["cells"].startswith("'carcinoma' neither looks nor sounds like 'cells'")
-    assert reasons["lankton's"] == "'Langhans giant cells with metastases' adds words to 'lankton's'"
+    assert (
+        reasons["lankton's"] == "'Langhans giant cells with metastases' adds words to 'lankton's'"
+    )
     assert reasons["CD30"] == "'CD30' is already a known term"
     assert reasons["Camino bodies"] == "'Kamino bodies' is not a known word or term"
-    assert {r.value for r in result.rejected} == {f"{c.wrong} -> {c.right}" for c in result.records if not c.applied}
+    assert {r.value for r in result.rejected} == {
+        f"{c.wrong} -> {c.right}" for c in result.records if not c.applied
+    }
 
 
 def test_an_unknown_word_passes_when_the_model_proposes_it_with_and_without_the_suspect_list():
@@ -44,22 +48,39 @@ def test_an_unknown_word_passes_when_the_model_proposes_it_with_and_without_the_
 
 
 def test_extracted_sentences_must_come_from_the_corrected_transcript():
-    texts = ["Good morning everyone.", "Here you can see keratin pearls in the nests.", "The quiz is on Friday."]
+    texts = [
+        "Good morning everyone.",
+        "Here you can see keratin pearls in the nests.",
+        "The quiz is on Friday.",
+    ]
     med, roi, rejected = guard_extraction(
         Extraction(
-            med=["keratin pearls in the nests", "The tumour is a metastatic melanoma.", "The quiz is on Friday."],
+            med=[
+                "keratin pearls in the nests",
+                "The tumour is a metastatic melanoma.",
+                "The quiz is on Friday.",
+                "pearls",
+            ],
             roi=["Here you can see keratin pearls in the nests."],
         ),
-        texts, load_lexicon(),
+        texts,
+        load_lexicon(),
     )
     assert med == {1} and roi == {1}
     assert {(r.kind, r.value, r.reason) for r in rejected} == {
-        ("med", "The tumour is a metastatic melanoma.", "words not in the transcript: melanoma, metastatic, tumour"),
+        (
+            "med",
+            "The tumour is a metastatic melanoma.",
+            "words not in the transcript: melanoma, metastatic, tumour",
+        ),
         ("med", "The quiz is on Friday.", "no medical term in the sentence"),
+        ("med", "pearls", "covers too little of any transcript sentence"),
     }
 
 
 def test_applying_corrections_keeps_case_and_prefers_longer_spans():
     text = "Namoplastic stroma surrounds namoplastic nests."
-    fixed = apply_corrections(text, [("namoplastic", "desmoplastic"), ("namoplastic stroma", "desmoplastic stroma")])
+    fixed = apply_corrections(
+        text, [("namoplastic", "desmoplastic"), ("namoplastic stroma", "desmoplastic stroma")]
+    )
     assert fixed == "Desmoplastic stroma surrounds desmoplastic nests."

@@ -12,17 +12,25 @@ def test_lexicon_joins_the_curated_glossary_with_hunspell_medical_and_english_wo
     lexicon = load_lexicon()
     assert lexicon is load_lexicon(), "loaded once per process"
     assert len(lexicon.terms) >= 500
-    assert {"stains", "markers", "cells", "diagnoses", "structures", "features"} <= {t.category for t in lexicon.terms}
+    assert {"stains", "markers", "cells", "diagnoses", "structures", "features"} <= {
+        t.category for t in lexicon.terms
+    }
     assert sum(len(t.name.split()) >= 3 for t in lexicon.terms) >= 50, "multi-word terms too"
     # hunspell-en-med knows words en_US does not, with en_US's affix rules applied
     assert lexicon.is_medical("desmoplastic") and not lexicon.is_english("desmoplastic")
-    assert lexicon.is_medical("melanocytes") and lexicon.is_english("running") and lexicon.is_english("Stains")
+    assert (
+        lexicon.is_medical("melanocytes")
+        and lexicon.is_english("running")
+        and lexicon.is_english("Stains")
+    )
     assert not lexicon.is_known("namoplastic") and not lexicon.is_known("melonocytes")
 
 
 def test_hunspell_forms_are_expanded_with_suffixes_prefixes_and_cross_products(tmp_path: Path):
     aff = tmp_path / "t.aff"
-    aff.write_text("SET UTF-8\nPFX U Y 1\nPFX U 0 un .\nSFX S Y 2\nSFX S 0 s [^y]\nSFX S y ies [^aeiou]y\n")
+    aff.write_text(
+        "SET UTF-8\nPFX U Y 1\nPFX U 0 un .\nSFX S Y 2\nSFX S 0 s [^y]\nSFX S y ies [^aeiou]y\n"
+    )
     dic = tmp_path / "t.dic"
     dic.write_text("2\nbody/S\nerupted/U\nlesion/SU\n")
     forms = expand_dictionary(dic, read_affixes(aff))
@@ -34,7 +42,9 @@ def test_a_missing_dictionary_fails_with_the_package_to_install(monkeypatch, tmp
     monkeypatch.setattr(lexicon_module, "HUNSPELL_DIR", tmp_path)
     load_lexicon.cache_clear()
     try:
-        with pytest.raises(RuntimeError, match=r"en_US\.aff is missing: install the Debian package hunspell-en-us"):
+        with pytest.raises(
+            RuntimeError, match=r"en_US\.aff is missing: install the Debian package hunspell-en-us"
+        ):
             load_lexicon()
         for name in ("en_US.aff", "en_US.dic"):
             (tmp_path / name).write_text("1\nword\n")
@@ -53,18 +63,31 @@ def test_glossary_hotwords_are_short_and_made_of_the_glossary():
 
 
 def test_find_terms_is_case_insensitive_multi_word_and_plural_aware():
-    text = ("Here you can see LANGHANS giant cells in a caseating granuloma (H and E); the nuclei of "
-            "the melanocytes stain for SOX 10 and Ki67, and the Masson's trichrome shows fibrosis.")
+    text = (
+        "Here you can see LANGHANS giant cells in a caseating granuloma (H and E); the nuclei of "
+        "the melanocytes stain for SOX 10 and Ki67, and the Masson's trichrome shows fibrosis."
+    )
     assert find_terms(text) == [
-        "Langhans giant cell", "caseating granuloma", "H&E", "nucleus", "melanocyte", "SOX10", "Ki-67",
-        "Masson trichrome", "fibrosis",
+        "Langhans giant cell",
+        "caseating granuloma",
+        "H&E",
+        "nucleus",
+        "melanocyte",
+        "SOX10",
+        "Ki-67",
+        "Masson trichrome",
+        "fibrosis",
     ]
     assert find_terms("Good morning, can the people at the back hear me?") == []
 
 
 def test_term_present_needs_the_term_spelled_right():
     assert term_present("dermal mitoses", "count the dermal mitosis.")
-    assert term_present("squamous intraepithelial lesion", "a low-grade squamous intraepithelial lesion")
+    assert term_present(
+        "squamous intraepithelial lesion", "a low-grade squamous intraepithelial lesion"
+    )
     assert not term_present("Langhans giant cells", "lankton's giant cell")
-    assert term_present("retraction artefacts", "the retraction artefact")  # not curated: by its own words
+    assert term_present(
+        "retraction artefacts", "the retraction artefact"
+    )  # not curated: by its own words
     assert not term_present("retraction artefact", "the retraction is an artefact")

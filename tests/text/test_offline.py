@@ -10,20 +10,41 @@ from tests.text.conftest import words_of
 
 
 def _refine(*sentences: str, probability: float = 0.95):
-    transcript = Transcript(video_id="v", language="en", model_id="test", duration_s=60.0, segments=[],
-                            words=words_of(*sentences, probability=probability))
+    transcript = Transcript(
+        video_id="v",
+        language="en",
+        model_id="test",
+        duration_s=60.0,
+        segments=[],
+        words=words_of(*sentences, probability=probability),
+    )
     refiner = OfflineRefiner(TextSettings(), load_lexicon(), default_matcher())
     return analyse(transcript, refiner, TextSettings())
 
 
-@pytest.mark.parametrize(("heard", "meant"), [
-    ("The tumour sits in a namoplastic stroma.", "The tumour sits in a desmoplastic stroma."),
-    ("Here is a lankton's giant cell at the edge.", "Here is a Langhans giant cell at the edge."),
-    ("Scattered melonocytes line the basal layer.", "Scattered melanocytes line the basal layer."),
-    ("The epithelium is pseudostradified and ciliated.", "The epithelium is pseudostratified and ciliated."),
-    ("The epidermis shows hyper keratosis and acanthosis.", "The epidermis shows hyperkeratosis and acanthosis."),
-    ("E-cantherin is lost in this tumour.", "E-cadherin is lost in this tumour."),
-])
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("The tumour sits in a namoplastic stroma.", "The tumour sits in a desmoplastic stroma."),
+        (
+            "Here is a lankton's giant cell at the edge.",
+            "Here is a Langhans giant cell at the edge.",
+        ),
+        (
+            "Scattered melonocytes line the basal layer.",
+            "Scattered melanocytes line the basal layer.",
+        ),
+        (
+            "The epithelium is pseudostradified and ciliated.",
+            "The epithelium is pseudostratified and ciliated.",
+        ),
+        (
+            "The epidermis shows hyper keratosis and acanthosis.",
+            "The epidermis shows hyperkeratosis and acanthosis.",
+        ),
+        ("E-cantherin is lost in this tumour.", "E-cadherin is lost in this tumour."),
+    ],
+)
 def test_misheard_single_and_multi_word_terms_are_corrected(heard, meant):
     analysis = _refine(heard)
     assert [s.text for s in analysis.sentences] == [meant]
@@ -33,12 +54,20 @@ def test_misheard_single_and_multi_word_terms_are_corrected(heard, meant):
 
 
 def test_dictionary_words_change_only_where_whisper_was_unsure():
-    unsure = _refine("We then order the mucus to chemistry panel.", "The meson trichrome stain is blue.",
-                     probability=0.4)
+    unsure = _refine(
+        "We then order the mucus to chemistry panel.",
+        "The meson trichrome stain is blue.",
+        probability=0.4,
+    )
     assert [s.text for s in unsure.sentences] == [
-        "We then order the immunohistochemistry panel.", "The Masson trichrome stain is blue."]
-    sure = _refine("We then order the mucus to chemistry panel.", "The meson trichrome stain is blue.",
-                   probability=0.99)
+        "We then order the immunohistochemistry panel.",
+        "The Masson trichrome stain is blue.",
+    ]
+    sure = _refine(
+        "We then order the mucus to chemistry panel.",
+        "The meson trichrome stain is blue.",
+        probability=0.99,
+    )
     assert [s.text for s in sure.sentences] == [s.raw for s in sure.sentences]
     assert sure.corrections == []
 
@@ -62,9 +91,16 @@ def test_med_sentences_carry_medical_terms_and_roi_sentences_point_at_the_image(
         "Squamous cell carcinoma forms keratin pearls.",
         "Here you can see the keratin pearls in the center.",
         "Please mute your microphone if you joined online.",
+        "The slides from last week are on the course website, the quiz moved to Thursday afternoon "
+        "and the reading list now has a chapter on melanoma.",
     )
     assert [(s.is_med, s.is_roi) for s in analysis.sentences] == [
-        (False, False), (True, False), (True, True), (False, False)]
+        (False, False),
+        (True, False),
+        (True, True),
+        (False, False),
+        (False, False),  # one term drowned in housekeeping
+    ]
     assert analysis.sentences[1].med_terms == ["squamous cell carcinoma", "keratin pearl"]
 
 

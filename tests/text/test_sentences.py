@@ -12,17 +12,32 @@ def _words(spec: list[tuple[str, float]]) -> list[Word]:
 
 
 def test_sentences_end_at_sentence_marks_and_keep_their_word_times():
-    words = _words([("This", 0), ("is", 0), ("Dr.", 0), ("Smith.", 0), ("See", 0), ("the", 0), ("nests?", 0),
-                    ("Yes!", 0)])
+    words = _words(
+        [
+            ("This", 0),
+            ("is", 0),
+            ("Dr.", 0),
+            ("Smith.", 0),
+            ("See", 0),
+            ("the", 0),
+            ("nests?", 0),
+            ("Yes!", 0),
+        ]
+    )
     sentences = split_sentences(words)
     assert [s.text for s in sentences] == ["This is Dr. Smith.", "See the nests?", "Yes!"]
     assert (sentences[1].start, sentences[1].end) == (words[4].start, words[6].end)
 
 
 def test_a_clause_mark_followed_by_a_pause_or_a_long_pause_ends_a_sentence():
-    words = _words([("eosinophils,", 0.0), ("plasma", 0), ("cells,", 0.6), ("here", 0), ("we", 1.2),
-                    ("go", 0)])
-    assert [s.text for s in split_sentences(words)] == ["eosinophils, plasma cells,", "here we", "go"]
+    words = _words(
+        [("eosinophils,", 0.0), ("plasma", 0), ("cells,", 0.6), ("here", 0), ("we", 1.2), ("go", 0)]
+    )
+    assert [s.text for s in split_sentences(words)] == [
+        "eosinophils, plasma cells,",
+        "here we",
+        "go",
+    ]
 
 
 def test_run_on_text_is_cut_where_the_narrator_paused_longest():
@@ -39,5 +54,7 @@ def test_whisper_word_pieces_are_joined_into_spoken_words():
     sentence = split_sentences(words)[0]
     assert sentence.text == "e-cadherin is lost."
     assert [(w.text, w.probability) for w in spoken_words(sentence.words)] == [
-        ("e-cadherin", 0.2), ("is", 1.0), ("lost.", 1.0)
+        ("e-cadherin", 0.2),
+        ("is", 1.0),
+        ("lost.", 1.0),
     ]

@@ -1,5 +1,3 @@
-import json
-
 import numpy as np
 import pytest
 import torch
@@ -7,33 +5,11 @@ import torch
 from curation.config import ClipSettings, VisionSettings
 from curation.vision.clip import CHECKPOINT_ENV, DEVICE_ENV, OpenClipClassifier, resolve_device
 from curation.vision.factory import get_classifier
-
-TINY = {
-    "embed_dim": 32,
-    "vision_cfg": {"image_size": 64, "layers": 2, "width": 64, "head_width": 32, "patch_size": 16},
-    "text_cfg": {"context_length": 32, "vocab_size": 49408, "width": 64, "heads": 2, "layers": 2},
-}
+from tests.vision.conftest import TINY_CLIP
 
 
-@pytest.fixture(scope="module")
-def tiny_checkpoint(tmp_path_factory):
-    """A randomly initialised small open_clip architecture saved like a trained checkpoint."""
-    import open_clip
-
-    folder = tmp_path_factory.mktemp("clip")
-    config = folder / "tiny-test-clip.json"
-    config.write_text(json.dumps(TINY))
-    open_clip.add_model_config(config)
-    torch.manual_seed(7)
-    model = open_clip.create_model("tiny-test-clip")
-    checkpoint = folder / "tiny.pt"
-    torch.save(model.state_dict(), checkpoint)
-    return config, checkpoint, model.state_dict()
-
-
-def clip_settings(tiny_checkpoint, **changes) -> ClipSettings:
-    config, checkpoint, _ = tiny_checkpoint
-    return ClipSettings(architecture=str(config), checkpoint=str(checkpoint), **changes)
+def clip_settings(tiny_clip, **changes) -> ClipSettings:
+    return ClipSettings(architecture=str(tiny_clip.config), checkpoint=str(tiny_clip.checkpoint), **changes)
 
 
 def images(n: int) -> list[np.ndarray]:
@@ -41,10 +17,10 @@ def images(n: int) -> list[np.ndarray]:
     return [rng.integers(0, 256, (90 + 7 * i, 160, 3), dtype=np.uint8) for i in range(n)]
 
 
-def test_loads_the_checkpoint_and_classifies_a_batch(tiny_checkpoint):
-    classifier = OpenClipClassifier(clip_settings(tiny_checkpoint, batch_size=3))
+def test_loads_the_checkpoint_and_classifies_a_batch(tiny_clip):
+    classifier = OpenClipClassifier(clip_settings(tiny_clip, batch_size=3))
     loaded = classifier.model.state_dict()
-    for name, saved in tiny_checkpoint[2].items():
+    for name, saved in tiny_clip.state_dict.items():
         assert torch.equal(loaded[name].cpu(), saved), name
     results = classifier.classify(images(7))
     assert len(results) == 7
@@ -55,20 +31,20 @@ def test_loads_the_checkpoint_and_classifies_a_batch(tiny_checkpoint):
     assert classifier.classifier_id == "open_clip/tiny-test-clip:tiny.pt"
 
 
-def test_batching_does_not_change_answers_and_runs_are_deterministic(tiny_checkpoint):
-    small_batches = OpenClipClassifier(clip_settings(tiny_checkpoint, batch_size=2)).classify(images(5))
-    one_batch = OpenClipClassifier(clip_settings(tiny_checkpoint, batch_size=32))
+def test_batching_does_not_change_answers_and_runs_are_deterministic(tiny_clip):
+    small_batches = OpenClipClassifier(clip_settings(tiny_clip, batch_size=2)).classify(images(5))
+    one_batch = OpenClipClassifier(clip_settings(tiny_clip, batch_size=32))
     first, second = one_batch.classify(images(5)), one_batch.classify(images(5))
     assert first == second
     for a, b in zip(small_batches, first):
         assert a.histology_score == pytest.approx(b.histology_score, abs=2e-4)
 
 
-def test_prompts_are_configurable(tiny_checkpoint):
-    two = OpenClipClassifier(clip_settings(tiny_checkpoint, histology_prompts=["tissue"], other_prompts=["text"]))
-    assert two.text_features.shape == (2, TINY["embed_dim"])
+def test_prompts_are_configurable(tiny_clip):
+    two = OpenClipClassifier(clip_settings(tiny_clip, histology_prompts=["tissue"], other_prompts=["text"]))
+    assert two.text_features.shape == (2, TINY_CLIP["embed_dim"])
     with pytest.raises(ValueError, match="at least one histology prompt"):
-        OpenClipClassifier(clip_settings(tiny_checkpoint, other_prompts=[]))
+        OpenClipClassifier(clip_settings(tiny_clip, other_prompts=[]))
 
 
 def test_device_auto_picks_cuda_only_when_present():
@@ -88,13 +64,13 @@ def test_missing_weights_name_the_setting(checkpoint):
         OpenClipClassifier(ClipSettings(checkpoint=checkpoint))
 
 
-def test_an_unknown_architecture_is_a_clear_error(tiny_checkpoint):
+def test_an_unknown_architecture_is_a_clear_error(tiny_clip):
     with pytest.raises(ValueError, match="CURATION_VISION__CLIP__ARCHITECTURE"):
-        OpenClipClassifier(ClipSettings(architecture="NoSuchNet", checkpoint=str(tiny_checkpoint[1])))
+        OpenClipClassifier(ClipSettings(architecture="NoSuchNet", checkpoint=str(tiny_clip.checkpoint)))
 
 
-def test_the_factory_builds_it_once_per_settings(tiny_checkpoint):
-    settings = VisionSettings(backend="open_clip", clip=clip_settings(tiny_checkpoint))
+def test_the_factory_builds_it_once_per_settings(tiny_clip):
+    settings = VisionSettings(backend="open_clip", clip=clip_settings(tiny_clip))
     first = get_classifier(settings)
     assert isinstance(first, OpenClipClassifier)
     assert get_classifier(VisionSettings.model_validate(settings.model_dump())) is first
