@@ -47,10 +47,17 @@ class Stage:
     inputs: tuple[str, ...]
     target: str  # "module:function", imported on first use so heavy libraries load lazily
     sections: Callable[[Settings], tuple[BaseModel, ...]]
+    # "module:function" giving the versions of what the stage reads besides settings (term lists,
+    # prompts, calibrated models), so changing those re-runs the stage too
+    fingerprint: str = ""
 
     def function(self) -> StageFn:
-        module, attr = self.target.split(":")
-        return getattr(import_module(module), attr)
+        return resolve(self.target)
+
+
+def resolve(target: str):
+    module, attr = target.split(":")
+    return getattr(import_module(module), attr)
 
 
 STAGES: dict[str, Stage] = {
@@ -59,8 +66,10 @@ STAGES: dict[str, Stage] = {
         Stage("fetch", "info.json", (), "curation.ingest.fetch:fetch_video", lambda c: (c.fetch,)),
         Stage("asr", "transcript.json", ("fetch",), "curation.asr.stage:transcribe_video", lambda c: (c.asr,)),
         Stage("keyframes", "keyframes.json", ("fetch",), "curation.frames.stage:extract_keyframes", lambda c: (c.frames,)),
-        Stage("labels", "labels.json", ("keyframes",), "curation.vision.stage:label_frames", lambda c: (c.vision,)),
-        Stage("text", "text.json", ("asr",), "curation.text.stage:refine_text", lambda c: (c.text,)),
+        Stage("labels", "labels.json", ("keyframes",), "curation.vision.stage:label_frames", lambda c: (c.vision,),
+              "curation.vision.stage:fingerprint"),
+        Stage("text", "text.json", ("asr",), "curation.text.stage:refine_text", lambda c: (c.text,),
+              "curation.text.stage:fingerprint"),
         Stage("pairs", "pairs.jsonl", ("labels", "text"), "curation.align:align_pairs", lambda c: (c.align,)),
     )
 }
@@ -68,6 +77,8 @@ STAGES: dict[str, Stage] = {
 
 def stage_hash(stage: Stage, settings: Settings, upstream: dict[str, StageStatus]) -> str:
     parts = [config_hash(*stage.sections(settings))] + [upstream[d].config_hash for d in stage.inputs]
+    if stage.fingerprint:
+        parts.append(resolve(stage.fingerprint)(settings))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 

@@ -1,6 +1,9 @@
 """Stage `keyframes`: one median image per stable interval, near-duplicates marked.
 
-Writes `frames/NNNN.jpg` and `keyframes.json` (records.Keyframes) into the video folder.
+The video is decoded once (curation.frames.decode); cuts and stable intervals are found on small
+frames as they stream by (curation.frames.select); each kept interval's median is computed from
+at most `median_samples` full-resolution frames the moment the interval ends. Writes
+`frames/NNNN.jpg` and `keyframes.json` (records.Keyframes) into the video folder.
 """
 
 from __future__ import annotations
@@ -8,6 +11,7 @@ from __future__ import annotations
 import bisect
 import io
 import time
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -31,7 +35,7 @@ def encode_jpeg(rgb: np.ndarray, quality: int) -> bytes:
     return buffer.getvalue()
 
 
-def media_path(store: Store, video_id: str):
+def media_path(store: Store, video_id: str) -> Path:
     info_path = store.video_path(video_id, "info.json")
     if not store.exists(info_path):
         raise ValueError(f"{info_path} is missing: fetch the video first")
@@ -41,66 +45,58 @@ def media_path(store: Store, video_id: str):
     return store.local_path(store.video_path(video_id, info.file_name))
 
 
-def _scene_bounds(cuts: list[float], duration: float, at: float) -> tuple[float, float]:
-    i = bisect.bisect_right(cuts, at)
-    return (cuts[i - 1] if i else 0.0), (cuts[i] if i < len(cuts) else duration)
+def _in_scene(keyframe: Keyframe, cuts: list[float], end: float) -> Keyframe:
+    """The keyframe with the bounds of the scene (between two cuts) it lies in."""
+    i = bisect.bisect_right(cuts, keyframe.stable_start)
+    start = cuts[i - 1] if i else 0.0
+    stop = cuts[i] if i < len(cuts) else end
+    return keyframe.model_copy(update={"scene_start": start, "scene_end": round(stop, 3)})
 
 
-def _keyframe(video_id: str, index: int, selection: Selection, image: np.ndarray, name: str) -> Keyframe:
-    height, width = image.shape[:2]
-    return Keyframe(
-        video_id=video_id,
-        index=index,
-        frame_time=round((selection.start + selection.end) / 2, 3),
-        scene_start=0.0,  # known once the scene has ended
-        scene_end=0.0,
-        stable_start=selection.start,
-        stable_end=selection.end,
-        image_path=name,
-        phash=perceptual_hash(image),
-        sharpness=sharpness(image),
-        width=width,
-        height=height,
-        samples=len(selection.samples),
-    )
+class _KeyframeWriter:
+    """Turns each selection into its median image on disk and a Keyframe record, at once, so
+    no full-resolution frame outlives its interval."""
+
+    def __init__(self, store: Store, video_id: str, jpeg_quality: int):
+        self.store, self.video_id, self.jpeg_quality = store, video_id, jpeg_quality
+        self.keyframes: list[Keyframe] = []
+        self.fallbacks = 0
+
+    def write(self, selections: list[Selection]) -> None:
+        for selection in selections:
+            samples = selection.samples
+            image = yuv_to_rgb(median_image([s.full_yuv() for s in samples]), samples[0].full)
+            index = len(self.keyframes)
+            name = f"{FRAMES_DIR}/{index:04d}.jpg"
+            self.store.write_bytes(self.store.video_path(self.video_id, name), encode_jpeg(image, self.jpeg_quality))
+            height, width = image.shape[:2]
+            self.keyframes.append(Keyframe(
+                video_id=self.video_id, index=index,
+                frame_time=round((selection.start + selection.end) / 2, 3),
+                scene_start=0.0, scene_end=0.0,  # known once every cut is
+                stable_start=selection.start, stable_end=selection.end, image_path=name,
+                phash=perceptual_hash(image), sharpness=sharpness(image),
+                width=width, height=height, samples=len(samples),
+            ))
+            self.fallbacks += selection.scene_fallback
 
 
 def extract_keyframes(store: Store, video, settings: Settings) -> dict[str, float]:
     cfg = settings.frames
     video_id = video.video_id
     path = media_path(store, video_id)
-    duration = probe(path).duration_s
+    end = probe(path).duration_s
     store.remove(store.video_path(video_id, FRAMES_DIR))
 
     started = time.perf_counter()
     selector = StableFrameSelector(cfg)
-    keyframes: list[Keyframe] = []
-    fallbacks = 0
-
-    def save(selections: list[Selection]) -> None:
-        nonlocal fallbacks
-        for selection in selections:
-            image = yuv_to_rgb(
-                median_image([s.full_yuv() for s in selection.samples]), selection.samples[0].full
-            )
-            name = f"{FRAMES_DIR}/{len(keyframes):04d}.jpg"
-            store.write_bytes(store.video_path(video_id, name), encode_jpeg(image, cfg.jpeg_quality))
-            keyframes.append(_keyframe(video_id, len(keyframes), selection, image, name))
-            fallbacks += selection.scene_fallback
-
-    end = duration
+    writer = _KeyframeWriter(store, video_id, cfg.jpeg_quality)
     for sample in iter_samples(path, cfg.analysis_fps, cfg.analysis_width):
         end = max(end, sample.time)
-        save(selector.feed(sample))
-    save(selector.finish())
+        writer.write(selector.feed(sample))
+    writer.write(selector.finish())
 
-    keyframes = mark_duplicates(
-        [
-            k.model_copy(update=dict(zip(("scene_start", "scene_end"), _scene_bounds(selector.cuts, end, k.stable_start))))
-            for k in keyframes
-        ],
-        cfg.dedup_hamming,
-    )
+    keyframes = mark_duplicates([_in_scene(k, selector.cuts, end) for k in writer.keyframes], cfg.dedup_hamming)
     store.write_json(
         store.video_path(video_id, "keyframes.json"),
         Keyframes(video_id=video_id, extractor_id=EXTRACTOR_ID, keyframes=keyframes),
@@ -110,7 +106,7 @@ def extract_keyframes(store: Store, video, settings: Settings) -> dict[str, floa
     return {
         "keyframes": float(kept),
         "near_duplicates": float(len(keyframes) - kept),
-        "scene_fallbacks": float(fallbacks),
+        "scene_fallbacks": float(writer.fallbacks),
         "scenes": float(len(selector.cuts) + 1),
         "video_s": round(end, 3),
         "seconds_per_video_second": round(elapsed / end, 5) if end else 0.0,

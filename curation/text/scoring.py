@@ -121,7 +121,12 @@ def transcribe_cached(media: Path, settings: Settings, cache_dir: Path) -> Trans
     vocabulary = glossary_hotwords() if settings.asr.glossary_hotwords else ""
     key = hashlib.sha256(
         json.dumps(
-            [media.name, media.stat().st_size, settings.asr.model_dump(mode="json"), vocabulary]
+            [
+                media.name,
+                hashlib.sha256(media.read_bytes()).hexdigest(),
+                settings.asr.model_dump(mode="json"),
+                vocabulary,
+            ]
         ).encode()
     ).hexdigest()[:16]
     cached = cache_dir / f"{media.stem}.{key}.transcript.json"

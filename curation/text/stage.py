@@ -89,3 +89,12 @@ def refine_text(store: Store, video: VideoRef, settings: Settings) -> dict[str, 
         "llm_requests": refiner.requests,
     }
     return {k: float(v) for k, v in metrics.items()}
+
+
+def fingerprint(settings: Settings) -> str:
+    """Versions of the term lists and prompts: editing them re-runs this stage."""
+    from curation.text.llm import CORRECTION_PROMPT, EXTRACTION_PROMPT
+    from curation.text.prompts import template_version
+
+    prompts = ",".join(f"{n}:{template_version(n)}" for n in (CORRECTION_PROMPT, EXTRACTION_PROMPT))
+    return f"lexicon:{load_lexicon().version}|{prompts}"

@@ -71,3 +71,10 @@ def label_frames(store: Store, video, settings: Settings) -> dict[str, float]:
         "histology": float(sum(label.label == HISTOLOGY for label in labels)),
         "cropped": float(sum(label.crop_box is not None for label in labels)),
     }
+
+
+def fingerprint(settings: Settings) -> str:
+    """Version of the calibrated stain model: refitting it re-runs this stage."""
+    from curation.vision.stain import MODEL_PATH, StainModel
+
+    return f"stain:{StainModel.model_validate_json(MODEL_PATH.read_text()).version}"

@@ -2,8 +2,10 @@
 
 The model is a multinomial logistic regression over the standardised features of
 `curation.vision.features`; its coefficients live in `stain_model.json` beside this file,
-refitted by `bench/classifier.py --fit` on generated labelled frames. The stain guess reads the
-colour deconvolution directly: brown DAB means IHC, pink and purple mean H&E.
+refitted by `bench/classifier.py --fit` on generated labelled frames. One rule sits on top of
+it: a frame with (almost) no stain-coloured texture is never histology, however the linear model
+extrapolates (a grey photo, a blank screen). The stain guess reads the colour deconvolution
+directly: brown DAB means IHC, pink and purple mean H&E.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from curation.vision.protocol import HISTOLOGY, Classification, label_from_score
 
 MODEL_PATH = Path(__file__).with_name("stain_model.json")
 FEATURE = {name: i for i, name in enumerate(FEATURE_NAMES)}
+MIN_STAINED_FOR_HISTOLOGY = 0.04  # no stain colour, no histology: half the least seen in calibration
 DAB_SHARE_FOR_IHC = 0.15  # of the stained pixels
 PINK_SHARE_FOR_HE = 0.3
 
@@ -47,7 +50,7 @@ class StainModel(BaseModel):
         fields = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in data.items()]
         return "{\n" + ",\n".join([*fields, f' "weights": {{\n{weights}\n }}']) + "\n}\n"
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
+    def logits(self, features: np.ndarray) -> np.ndarray:
         if list(self.feature_names) != list(FEATURE_NAMES):
             raise ValueError(
                 f"{MODEL_PATH.name} was fitted on features {self.feature_names}, the code computes "
@@ -55,10 +58,15 @@ class StainModel(BaseModel):
             )
         z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
         weights = np.asarray([self.weights[c] for c in self.classes])
-        logits = z @ weights.T + np.asarray([self.bias[c] for c in self.classes])
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
+        return z @ weights.T + np.asarray([self.bias[c] for c in self.classes])
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        return softmax(self.logits(features))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 @cache
@@ -93,8 +101,12 @@ class StainClassifier:
         if not images:
             return []
         features = np.stack([extract(image) for image in images])
+        logits = self.model.logits(features)
+        if HISTOLOGY in self.model.classes:
+            unstained = features[:, FEATURE["stained"]] < MIN_STAINED_FOR_HISTOLOGY
+            logits[unstained, self.model.classes.index(HISTOLOGY)] = -np.inf
         results = []
-        for row, probs in zip(features, self.model.probabilities(features)):
+        for row, probs in zip(features, softmax(logits)):
             scores = {name: round(float(p), 4) for name, p in zip(self.model.classes, probs)}
             histology = scores.get(HISTOLOGY, 0.0)
             label = label_from_scores(scores, histology, self.threshold)

@@ -56,3 +56,15 @@ def test_bad_configuration_is_rejected():
         EnsembleClassifier([], "any")
     with pytest.raises(ValueError, match="'any' or 'mean'"):
         EnsembleClassifier([TYPED], "vote")
+
+
+def test_the_factory_caches_per_settings_and_rejects_an_empty_ensemble():
+    from curation.config import VisionSettings
+    from curation.vision.factory import get_classifier
+    from curation.vision.stain import StainClassifier
+
+    stain = get_classifier(VisionSettings())
+    assert isinstance(stain, StainClassifier) and get_classifier(VisionSettings()) is stain
+    assert get_classifier(VisionSettings(histology_threshold=0.8)).threshold == 0.8
+    with pytest.raises(ValueError, match="ensemble_members is empty"):
+        get_classifier(VisionSettings(backend="ensemble", ensemble_members=[]))

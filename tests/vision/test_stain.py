@@ -66,3 +66,11 @@ def test_a_model_fitted_on_the_frames_separates_them(labelled):
     assert (predicted == np.array(targets)).mean() >= 0.97
     with pytest.raises(ValueError, match="no training frames"):
         fit_softmax(features[:3], targets[:3], FRAME_TYPES)
+
+
+def test_a_frame_without_stain_colour_is_never_histology(labelled):
+    _, section = labelled.of("histology_he")[0]
+    grey = np.repeat(section.mean(axis=2, keepdims=True).astype(np.uint8), 3, axis=2)
+    colour, monochrome = StainClassifier().classify([section, grey])
+    assert colour.label == HISTOLOGY
+    assert monochrome.histology_score == 0.0 and monochrome.label != HISTOLOGY

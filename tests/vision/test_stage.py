@@ -1,0 +1,94 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from curation.config import ClipSettings, Settings, VisionSettings
+from curation.frames.stage import encode_jpeg
+from curation.pipeline import VideoRef
+from curation.records import FrameLabels, Keyframe, Keyframes
+from curation.store import Store
+from curation.vision.stage import label_frames
+from curation.vision.stain import load_model
+
+VIDEO = VideoRef("lec", "http://example/lec.mp4")
+
+
+def store_with_keyframes(root: Path, images: list[np.ndarray], duplicates: dict[int, int]) -> Store:
+    store = Store(root)
+    keyframes = []
+    for i, image in enumerate(images):
+        name = f"frames/{i:04d}.jpg"
+        store.write_bytes(store.video_path("lec", name), encode_jpeg(image, 92))
+        keyframes.append(Keyframe(
+            video_id="lec", index=i, frame_time=10.0 * i + 5, scene_start=10.0 * i, scene_end=10.0 * i + 10,
+            stable_start=10.0 * i + 1, stable_end=10.0 * i + 9, image_path=name, phash="0" * 16,
+            sharpness=1.0, width=image.shape[1], height=image.shape[0], samples=9,
+            duplicate_of=duplicates.get(i)))
+    store.write_json(store.video_path("lec", "keyframes.json"),
+                     Keyframes(video_id="lec", extractor_id="test", keyframes=keyframes))
+    return store
+
+
+@pytest.fixture
+def lecture(labelled, tmp_path):
+    frames = [labelled.of(name)[0] for name in ("histology_he", "histology_with_text", "slide_text", "person")]
+    images = [image for _, image in frames] + [frames[0][1]]
+    return store_with_keyframes(tmp_path, images, duplicates={4: 0}), frames
+
+
+def read_labels(store: Store) -> FrameLabels:
+    return store.read_model(store.video_path("lec", "labels.json"), FrameLabels)
+
+
+def test_every_kept_keyframe_gets_a_label_and_the_mixed_slide_is_cropped(lecture):
+    store, frames = lecture
+    metrics = label_frames(store, VIDEO, Settings())
+    labels = read_labels(store)
+    assert [label.index for label in labels.labels] == [0, 1, 2, 3]  # the duplicate is skipped
+    he, mixed, text, person = labels.labels
+    assert (he.label, he.stain) == ("histology", "he")
+    assert (text.label, text.stain, person.label) == ("slide_text", "none", "person")
+    assert mixed.label == "histology" and mixed.crop_box is not None
+    x0, y0, x1, y1 = mixed.crop_box
+    truth = frames[1][0].histology_box
+    assert abs(x0 - truth[0]) <= 12 and abs(x1 - truth[2]) <= 12
+    crop = Image.open(store.video_path("lec", mixed.crop_path))
+    assert mixed.crop_path == "frames/0001-crop.jpg" and crop.size == (x1 - x0, y1 - y0)
+    assert labels.classifier_id == he.classifier_id == f"stain/{load_model().version}"
+    assert metrics == {"frames": 4.0, "histology": 2.0, "cropped": 1.0}
+
+
+def test_without_cropping_old_crops_are_removed(lecture):
+    store, _ = lecture
+    label_frames(store, VIDEO, Settings())
+    label_frames(store, VIDEO, Settings(vision=VisionSettings(crop_histology=False)))
+    assert all(label.crop_box is None and label.crop_path is None for label in read_labels(store).labels)
+    assert not Path(store.video_path("lec", "frames/0001-crop.jpg")).exists()
+
+
+def test_the_open_clip_backend_and_the_ensemble_run_in_the_stage(lecture, tiny_clip):
+    store, _ = lecture
+    clip = ClipSettings(architecture=str(tiny_clip.config), checkpoint=str(tiny_clip.checkpoint))
+    label_frames(store, VIDEO, Settings(vision=VisionSettings(backend="open_clip", clip=clip)))
+    labels = read_labels(store)
+    assert labels.classifier_id == "open_clip/tiny-test-clip:tiny.pt"
+    assert len(labels.labels) == 4 and all(0 <= label.histology_score <= 1 for label in labels.labels)
+
+    clip_scores = [label.histology_score for label in labels.labels]
+    label_frames(store, VIDEO, Settings())
+    stain_scores = [label.histology_score for label in read_labels(store).labels]
+
+    label_frames(store, VIDEO, Settings(vision=VisionSettings(backend="ensemble", ensemble_rule="any", clip=clip)))
+    labels = read_labels(store)
+    assert labels.classifier_id == f"ensemble-any(stain/{load_model().version},open_clip/tiny-test-clip:tiny.pt)"
+    # any-of: the higher of the two scores, for the whole frame or for the crop when one was taken
+    for label, by_clip, by_stain in zip(labels.labels, clip_scores, stain_scores):
+        assert label.histology_score >= max(by_clip, by_stain) - 1e-4 or label.crop_box is not None
+    assert labels.labels[0].label == "histology"
+
+
+def test_missing_keyframes_are_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="keyframes.json is missing"):
+        label_frames(Store(tmp_path), VIDEO, Settings())
