@@ -24,7 +24,12 @@ from PIL import Image
 from rich.console import Console
 from rich.table import Table
 
-from curation.demo.labelled import TEST_SEED, TRAIN_SEED, generate_labelled_frames, load_labelled_frames
+from curation.demo.labelled import (
+    TEST_SEED,
+    TRAIN_SEED,
+    generate_labelled_frames,
+    load_labelled_frames,
+)
 from curation.vision.calibrate import fit_softmax, frame_type, training_examples
 from curation.vision.labelling import label_images
 from curation.vision.protocol import FRAME_TYPES, HISTOLOGY
@@ -33,7 +38,13 @@ from curation.vision.stain import MODEL_PATH, StainClassifier, load_model
 ROOT = Path(__file__).resolve().parents[1]
 TINY_CLIP = {
     "embed_dim": 64,
-    "vision_cfg": {"image_size": 112, "layers": 4, "width": 128, "head_width": 32, "patch_size": 16},
+    "vision_cfg": {
+        "image_size": 112,
+        "layers": 4,
+        "width": 128,
+        "head_width": 32,
+        "patch_size": 16,
+    },
     "text_cfg": {"context_length": 32, "vocab_size": 49408, "width": 128, "heads": 4, "layers": 4},
 }
 
@@ -45,11 +56,21 @@ def load_split(folder: Path, per_class: int, seed: int):
 
 
 def fit(frames, images, per_class: int) -> None:
-    features, targets = training_examples([f.label for f in frames], [f.histology_box for f in frames], images)
+    features, targets = training_examples(
+        [f.label for f in frames], [f.histology_box for f in frames], images
+    )
     model = fit_softmax(
-        features, targets, FRAME_TYPES, l2=1e-3, version="2",
-        fitted_on={"generator": "curation.demo.labelled", "seed": TRAIN_SEED, "per_class": per_class,
-                   "examples": len(targets)},
+        features,
+        targets,
+        FRAME_TYPES,
+        l2=1e-3,
+        version="2",
+        fitted_on={
+            "generator": "curation.demo.labelled",
+            "seed": TRAIN_SEED,
+            "per_class": per_class,
+            "examples": len(targets),
+        },
     )
     MODEL_PATH.write_text(model.to_json())
     load_model.cache_clear()
@@ -73,29 +94,57 @@ def report_quality(console: Console, frames, verdicts) -> None:
         table.add_column(column, justify="right")
     for name in FRAME_TYPES:
         tp = sum(t == p == name for t, p in zip(truth, predicted))
-        table.add_row(name, str(truth.count(name)), f"{ratio(tp, predicted.count(name)):.4f}",
-                      f"{ratio(tp, truth.count(name)):.4f}")
+        table.add_row(
+            name,
+            str(truth.count(name)),
+            f"{ratio(tp, predicted.count(name)):.4f}",
+            f"{ratio(tp, truth.count(name)):.4f}",
+        )
     console.print(table)
     tp = sum(t == p == HISTOLOGY for t, p in zip(truth, predicted))
-    console.print(f"histology: precision {ratio(tp, predicted.count(HISTOLOGY)):.4f}, recall "
-                  f"{ratio(tp, truth.count(HISTOLOGY)):.4f} ({tp} of {truth.count(HISTOLOGY)} found, "
-                  f"{predicted.count(HISTOLOGY) - tp} false)")
-    misses = Counter((f.label, v.classification.label) for f, v in zip(frames, verdicts)
-                     if (frame_type(f.label) == HISTOLOGY) != (v.classification.label == HISTOLOGY))
+    console.print(
+        f"histology: precision {ratio(tp, predicted.count(HISTOLOGY)):.4f}, recall "
+        f"{ratio(tp, truth.count(HISTOLOGY)):.4f} ({tp} of {truth.count(HISTOLOGY)} found, "
+        f"{predicted.count(HISTOLOGY) - tp} false)"
+    )
+    misses = Counter(
+        (f.label, v.classification.label)
+        for f, v in zip(frames, verdicts)
+        if (frame_type(f.label) == HISTOLOGY) != (v.classification.label == HISTOLOGY)
+    )
     if misses:
-        console.print("histology errors (true class -> label): " + ", ".join(f"{a} -> {b}: {n}" for (a, b), n in misses.items()))
+        console.print(
+            "histology errors (true class -> label): "
+            + ", ".join(f"{a} -> {b}: {n}" for (a, b), n in misses.items())
+        )
 
     mixed = [(f, v) for f, v in zip(frames, verdicts) if f.label == "histology_with_text"]
     cropped = [iou(v.crop_box, f.histology_box) for f, v in mixed if v.crop_box]
-    console.print(f"histology beside text: {len(cropped)} of {len(mixed)} cropped, mean IoU with the true picture "
-                  f"{np.mean(cropped):.3f}, IoU >= 0.9 in {sum(x >= 0.9 for x in cropped)}")
-    false_crops = sum(v.crop_box is not None for f, v in zip(frames, verdicts) if frame_type(f.label) != HISTOLOGY)
-    full_screen = [v for f, v in zip(frames, verdicts) if f.histology_box == (0, 0, *images_size(f))]
-    console.print(f"crops kept on non-histology frames: {false_crops}; full-screen sections cropped: "
-                  f"{sum(v.crop_box is not None for v in full_screen)} of {len(full_screen)}")
+    console.print(
+        f"histology beside text: {len(cropped)} of {len(mixed)} cropped, "
+        "mean IoU with the true picture "
+        f"{np.mean(cropped):.3f}, IoU >= 0.9 in {sum(x >= 0.9 for x in cropped)}"
+    )
+    false_crops = sum(
+        v.crop_box is not None for f, v in zip(frames, verdicts) if frame_type(f.label) != HISTOLOGY
+    )
+    full_screen = [
+        v for f, v in zip(frames, verdicts) if f.histology_box == (0, 0, *images_size(f))
+    ]
+    console.print(
+        f"crops kept on non-histology frames: {false_crops}; full-screen sections cropped: "
+        f"{sum(v.crop_box is not None for v in full_screen)} of {len(full_screen)}"
+    )
     for stain, label in (("he", "histology_he"), ("ihc", "histology_ihc")):
-        found = [v for f, v in zip(frames, verdicts) if f.label == label and v.classification.label == HISTOLOGY]
-        console.print(f"stain guess on {label}: {ratio(sum(v.classification.stain == stain for v in found), len(found)):.3f}")
+        found = [
+            v
+            for f, v in zip(frames, verdicts)
+            if f.label == label and v.classification.label == HISTOLOGY
+        ]
+        console.print(
+            f"stain guess on {label}: "
+            f"{ratio(sum(v.classification.stain == stain for v in found), len(found)):.3f}"
+        )
 
 
 def images_size(frame) -> tuple[int, int]:
@@ -112,7 +161,10 @@ def images_per_second(fn, images, repeats: int = 1) -> float:
 
 def report_speed(console: Console, images, with_clip: bool) -> None:
     stain = StainClassifier()
-    console.print(f"stain classifier, whole 1280x720 frames: {images_per_second(stain.classify, images):.0f} images/s")
+    console.print(
+        "stain classifier, whole 1280x720 frames: "
+        f"{images_per_second(stain.classify, images):.0f} images/s"
+    )
     speed = images_per_second(lambda batch: label_images(stain, batch), images)
     console.print(f"stain classifier with cropping (the labels stage's path): {speed:.0f} images/s")
     if not with_clip:
@@ -130,17 +182,25 @@ def report_speed(console: Console, images, with_clip: bool) -> None:
         torch.manual_seed(0)
         checkpoint = Path(tmp) / "weights.pt"
         torch.save(open_clip.create_model("bench-tiny-clip").state_dict(), checkpoint)
-        clip = OpenClipClassifier(ClipSettings(architecture=str(config), checkpoint=str(checkpoint)))
+        clip = OpenClipClassifier(
+            ClipSettings(architecture=str(config), checkpoint=str(checkpoint))
+        )
         batch = images[:128]
         clip.classify(batch[:8])  # warm-up
-        console.print(f"open_clip, small random ViT (112 px, 4 layers), CPU, batch 32: "
-                      f"{images_per_second(clip.classify, batch):.0f} images/s "
-                      f"({torch.get_num_threads()} threads)")
+        console.print(
+            f"open_clip, small random ViT (112 px, 4 layers), CPU, batch 32: "
+            f"{images_per_second(clip.classify, batch):.0f} images/s "
+            f"({torch.get_num_threads()} threads)"
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--fit", action="store_true", help="refit stain_model.json on the train split")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--fit", action="store_true", help="refit stain_model.json on the train split"
+    )
     parser.add_argument("--data", type=Path, default=ROOT / ".cache" / "labelled")
     parser.add_argument("--train-per-class", type=int, default=250)
     parser.add_argument("--test-per-class", type=int, default=120)

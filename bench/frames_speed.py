@@ -35,7 +35,10 @@ def run(store: Store, video: Path, settings: Settings) -> tuple[float, Keyframes
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     shutil.copy(video, folder / video.name)
-    store.write_json(store.video_path(video_id, "info.json"), Video(video_id=video_id, url=str(video), file_name=video.name))
+    store.write_json(
+        store.video_path(video_id, "info.json"),
+        Video(video_id=video_id, url=str(video), file_name=video.name),
+    )
     started = time.perf_counter()
     extract_keyframes(store, VideoRef(video_id, str(video)), settings)
     elapsed = time.perf_counter() - started
@@ -43,7 +46,9 @@ def run(store: Store, video: Path, settings: Settings) -> tuple[float, Keyframes
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--demo-dir", type=Path, default=ROOT / ".cache" / "demo")
     parser.add_argument("--data", type=Path, default=ROOT / ".cache" / "bench" / "frames")
     args = parser.parse_args()
@@ -51,8 +56,18 @@ def main() -> None:
     settings = Settings()
     store = Store(args.data)
     table = Table(title="keyframes stage on the demo lectures")
-    for column in ("lecture", "video s", "stage s", "ratio", "slides", "kept", "per slide",
-                   "slides missed", "cross-fades found", "near-dup pairs"):
+    for column in (
+        "lecture",
+        "video s",
+        "stage s",
+        "ratio",
+        "slides",
+        "kept",
+        "per slide",
+        "slides missed",
+        "cross-fades found",
+        "near-dup pairs",
+    ):
         table.add_column(column, justify="right")
     for truth_file in sorted(args.demo_dir.glob("*.truth.json")):
         truth = load_truth(truth_file)
@@ -62,16 +77,28 @@ def main() -> None:
         pictures_kept = {truth.slide_at(k.frame_time).picture for k in kept}
         missed = [s.index for s in truth.slides if s.index not in shown]
         fades = [s for s in truth.slides if s.transition_in == "crossfade"]
-        dup_pairs = sum(hamming(a.phash, b.phash) <= settings.frames.dedup_hamming
-                        for i, a in enumerate(kept) for b in kept[:i])
+        dup_pairs = sum(
+            hamming(a.phash, b.phash) <= settings.frames.dedup_hamming
+            for i, a in enumerate(kept)
+            for b in kept[:i]
+        )
         table.add_row(
-            truth.video_id, f"{truth.duration_s:.1f}", f"{elapsed:.2f}", f"1/{truth.duration_s / elapsed:.0f}",
-            str(len(truth.slides)), str(len(kept)), f"{len(kept) / len({s.picture for s in truth.slides}):.2f}",
-            ",".join(map(str, missed)) or "none", f"{sum(s.index in shown for s in fades)}/{len(fades)}",
+            truth.video_id,
+            f"{truth.duration_s:.1f}",
+            f"{elapsed:.2f}",
+            f"1/{truth.duration_s / elapsed:.0f}",
+            str(len(truth.slides)),
+            str(len(kept)),
+            f"{len(kept) / len({s.picture for s in truth.slides}):.2f}",
+            ",".join(map(str, missed)) or "none",
+            f"{sum(s.index in shown for s in fades)}/{len(fades)}",
             str(dup_pairs),
         )
         if len(pictures_kept) != len(kept):
-            Console().print(f"[yellow]{truth.video_id}: {len(kept) - len(pictures_kept)} kept frames repeat a picture")
+            Console().print(
+                f"[yellow]{truth.video_id}: {len(kept) - len(pictures_kept)} kept frames "
+                "repeat a picture"
+            )
     Console(width=150).print(table)
 
 

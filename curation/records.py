@@ -63,6 +63,9 @@ class Keyframe(Record):
     height: int
     samples: int = Field(description="frames combined into the median image")
     duplicate_of: int | None = Field(None, description="index of the kept copy, if dropped as a near-duplicate")
+    duplicate_distance: int | None = Field(
+        None, description="perceptual-hash distance (bits) to the kept copy: why it was dropped"
+    )
 
 
 class Keyframes(Record):

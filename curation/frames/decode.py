@@ -71,7 +71,7 @@ def probe(path: Path) -> VideoProbe:
 
 
 def analysis_size(width: int, height: int, analysis_width: int) -> tuple[int, int]:
-    """Scale to `analysis_width` (never up), keeping the aspect ratio, even height like ffmpeg's -2."""
+    """Scale to `analysis_width` (never up), keeping the aspect; even height, as ffmpeg's -2."""
     small_w = min(analysis_width, width)
     small_h = max(2, round(height * small_w / width / 2) * 2)
     return small_w, small_h

@@ -8,7 +8,7 @@ T = TypeVar("T")
 
 
 class EvenSampler(Generic[T]):
-    """Keeps every `stride`-th item added; the stride doubles whenever more than `2 * size` are held.
+    """Keeps every `stride`-th item added; the stride doubles whenever over `2 * size` are held.
 
     At any moment the held items are evenly spaced over everything added so far and number at
     most `2 * size + 1`, however long the stream. `pick()` then returns `size` of them, evenly

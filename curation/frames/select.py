@@ -58,7 +58,10 @@ class StableFrameSelector:
     def feed(self, sample: Sample) -> list[Selection]:
         stats = grey_stats(cv2.cvtColor(sample.small_bgr, cv2.COLOR_BGR2GRAY))
         timecode = FrameTimecode(sample.index, fps=self.settings.analysis_fps)
-        cut = bool(self._detector.process_frame(timecode, sample.small_bgr)) and self._scene is not None
+        cut = (
+            bool(self._detector.process_frame(timecode, sample.small_bgr))
+            and self._scene is not None
+        )
         stable = (
             self._previous is not None
             and not cut
@@ -102,6 +105,10 @@ class StableFrameSelector:
 
     def _close_scene(self) -> list[Selection]:
         scene, self._scene = self._scene, None
-        if scene is None or scene.has_selection or self._covered(scene) < self.settings.min_stable_s:
+        if (
+            scene is None
+            or scene.has_selection
+            or self._covered(scene) < self.settings.min_stable_s
+        ):
             return []
         return [Selection(scene.first.time, scene.last.time, [scene.sampler.middle()], True)]

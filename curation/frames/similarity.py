@@ -38,7 +38,9 @@ def grey_stats(grey: np.ndarray) -> GreyStats:
 
 def ssim(a: GreyStats, b: GreyStats) -> float:
     if a.pixels.shape != b.pixels.shape:
-        raise ValueError(f"ssim needs images of one shape, got {a.pixels.shape} and {b.pixels.shape}")
+        raise ValueError(
+            f"ssim needs images of one shape, got {a.pixels.shape} and {b.pixels.shape}"
+        )
     cross = a.mean * b.mean
     covariance = UNBIAS * (_blur(a.pixels * b.pixels) - cross)
     index = ((2 * cross + C1) * (2 * covariance + C2)) / (

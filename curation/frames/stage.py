@@ -68,16 +68,27 @@ class _KeyframeWriter:
             image = yuv_to_rgb(median_image([s.full_yuv() for s in samples]), samples[0].full)
             index = len(self.keyframes)
             name = f"{FRAMES_DIR}/{index:04d}.jpg"
-            self.store.write_bytes(self.store.video_path(self.video_id, name), encode_jpeg(image, self.jpeg_quality))
+            self.store.write_bytes(
+                self.store.video_path(self.video_id, name), encode_jpeg(image, self.jpeg_quality)
+            )
             height, width = image.shape[:2]
-            self.keyframes.append(Keyframe(
-                video_id=self.video_id, index=index,
-                frame_time=round((selection.start + selection.end) / 2, 3),
-                scene_start=0.0, scene_end=0.0,  # known once every cut is
-                stable_start=selection.start, stable_end=selection.end, image_path=name,
-                phash=perceptual_hash(image), sharpness=sharpness(image),
-                width=width, height=height, samples=len(samples),
-            ))
+            self.keyframes.append(
+                Keyframe(
+                    video_id=self.video_id,
+                    index=index,
+                    frame_time=round((selection.start + selection.end) / 2, 3),
+                    scene_start=0.0,
+                    scene_end=0.0,  # known once every cut is
+                    stable_start=selection.start,
+                    stable_end=selection.end,
+                    image_path=name,
+                    phash=perceptual_hash(image),
+                    sharpness=sharpness(image),
+                    width=width,
+                    height=height,
+                    samples=len(samples),
+                )
+            )
             self.fallbacks += selection.scene_fallback
 
 
@@ -96,7 +107,9 @@ def extract_keyframes(store: Store, video, settings: Settings) -> dict[str, floa
         writer.write(selector.feed(sample))
     writer.write(selector.finish())
 
-    keyframes = mark_duplicates([_in_scene(k, selector.cuts, end) for k in writer.keyframes], cfg.dedup_hamming)
+    keyframes = mark_duplicates(
+        [_in_scene(k, selector.cuts, end) for k in writer.keyframes], cfg.dedup_hamming
+    )
     store.write_json(
         store.video_path(video_id, "keyframes.json"),
         Keyframes(video_id=video_id, extractor_id=EXTRACTOR_ID, keyframes=keyframes),

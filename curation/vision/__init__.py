@@ -1,1 +1,1 @@
-"""Frame classifiers behind one protocol: an offline stain heuristic, open_clip zero-shot, ensembles."""
+"""Frame classifiers behind one protocol: offline stain model, open_clip zero-shot, ensembles."""

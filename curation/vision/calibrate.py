@@ -14,8 +14,12 @@ from curation.vision.stain import StainModel
 
 
 def fit_softmax(
-    features: np.ndarray, labels: Sequence[str], classes: Sequence[str], l2: float = 1e-3,
-    version: str = "1", fitted_on: dict | None = None,
+    features: np.ndarray,
+    labels: Sequence[str],
+    classes: Sequence[str],
+    l2: float = 1e-3,
+    version: str = "1",
+    fitted_on: dict | None = None,
 ) -> StainModel:
     """Multinomial logistic regression on standardised features, classes weighted equally."""
     missing = set(classes) - set(labels)
@@ -23,7 +27,9 @@ def fit_softmax(
         raise ValueError(f"no training frames for classes {sorted(missing)}")
     unknown = set(labels) - set(classes)
     if unknown:
-        raise ValueError(f"training labels {sorted(unknown)} are not among the classes {list(classes)}")
+        raise ValueError(
+            f"training labels {sorted(unknown)} are not among the classes {list(classes)}"
+        )
     mean = features.mean(axis=0)
     scale = features.std(axis=0)
     scale[scale < 1e-9] = 1.0
@@ -45,8 +51,9 @@ def fit_softmax(
         grad_w = delta.T @ z + 2 * l2 * w
         return loss, np.concatenate([grad_w.ravel(), delta.sum(axis=0)])
 
-    result = minimize(loss_and_grad, np.zeros(c * f + c), jac=True, method="L-BFGS-B",
-                      options={"maxiter": 5000})
+    result = minimize(
+        loss_and_grad, np.zeros(c * f + c), jac=True, method="L-BFGS-B", options={"maxiter": 5000}
+    )
     w, b = result.x[: c * f].reshape(c, f), result.x[c * f :]
     return StainModel(
         version=version,

@@ -28,7 +28,10 @@ def resolve_device(requested: str) -> str:
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if requested == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(f"vision.clip.device is 'cuda' but no CUDA device is available; set {DEVICE_ENV}=auto or cpu")
+        raise RuntimeError(
+            f"vision.clip.device is 'cuda' but no CUDA device is available; "
+            f"set {DEVICE_ENV}=auto or cpu"
+        )
     return requested
 
 
@@ -44,7 +47,8 @@ def architecture_name(architecture: str) -> str:
         return path.stem
     if architecture not in open_clip.list_models():
         raise ValueError(
-            f"unknown open_clip architecture {architecture!r}: set {ARCHITECTURE_ENV} to a built-in name "
+            f"unknown open_clip architecture {architecture!r}: set {ARCHITECTURE_ENV} to a "
+            "built-in name "
             "(open_clip.list_models()) or to the path of a model-config JSON"
         )
     return architecture
@@ -55,8 +59,9 @@ def resolve_weights(settings: ClipSettings) -> tuple[str, str | None]:
     checkpoint = settings.checkpoint
     if not checkpoint:
         raise RuntimeError(
-            f"the open_clip backend needs local weights: set {CHECKPOINT_ENV} (vision.clip.checkpoint) "
-            f"to a checkpoint file or to an {HUB_PREFIX}org/name id already in the local Hugging Face "
+            f"the open_clip backend needs local weights: set {CHECKPOINT_ENV} "
+            f"(vision.clip.checkpoint) to a checkpoint file or to an {HUB_PREFIX}org/name id "
+            "already in the local Hugging Face "
             "cache; nothing is downloaded"
         )
     if checkpoint.startswith(HUB_PREFIX):
@@ -71,11 +76,15 @@ def resolve_weights(settings: ClipSettings) -> tuple[str, str | None]:
                 f"fetch it yourself or set {CHECKPOINT_ENV} to a local checkpoint file ({exc})"
             ) from exc
         if not (Path(folder) / "open_clip_config.json").is_file():
-            raise RuntimeError(f"{checkpoint} in the local cache has no open_clip_config.json ({CHECKPOINT_ENV})")
+            raise RuntimeError(
+                f"{checkpoint} in the local cache has no open_clip_config.json ({CHECKPOINT_ENV})"
+            )
         return f"local-dir:{folder}", None
     path = Path(checkpoint).expanduser()
     if not path.is_file():
-        raise RuntimeError(f"open_clip checkpoint {path} does not exist; set {CHECKPOINT_ENV} to a local file")
+        raise RuntimeError(
+            f"open_clip checkpoint {path} does not exist; set {CHECKPOINT_ENV} to a local file"
+        )
     return architecture_name(settings.architecture), str(path)
 
 
@@ -92,12 +101,16 @@ class OpenClipClassifier:
         model_name, checkpoint = resolve_weights(settings)
         try:
             model, _, self.preprocess = open_clip.create_model_and_transforms(
-                model_name, pretrained=checkpoint, device=self.device,
-                pretrained_image=False, pretrained_text=False,
+                model_name,
+                pretrained=checkpoint,
+                device=self.device,
+                pretrained_image=False,
+                pretrained_text=False,
             )
         except Exception as exc:
             raise RuntimeError(
-                f"open_clip could not load {model_name} with weights {checkpoint or model_name}: {exc} "
+                f"open_clip could not load {model_name} with weights "
+                f"{checkpoint or model_name}: {exc} "
                 f"(check {ARCHITECTURE_ENV} and {CHECKPOINT_ENV})"
             ) from exc
         self.model = model.eval()
@@ -109,7 +122,8 @@ class OpenClipClassifier:
         self.logit_scale = float(self.model.logit_scale.detach().exp())
         self.classifier_id = (
             f"open_clip/{Path(settings.architecture).stem}:{Path(checkpoint).name}"
-            if checkpoint else f"open_clip/{settings.checkpoint}"
+            if checkpoint
+            else f"open_clip/{settings.checkpoint}"
         )
 
     def _autocast(self):
@@ -127,14 +141,23 @@ class OpenClipClassifier:
         n_histology = len(self.settings.histology_prompts)
         for start in range(0, len(images), self.settings.batch_size):
             batch = torch.stack(
-                [self.preprocess(Image.fromarray(img)) for img in images[start : start + self.settings.batch_size]]
+                [
+                    self.preprocess(Image.fromarray(img))
+                    for img in images[start : start + self.settings.batch_size]
+                ]
             ).to(self.device)
             with torch.inference_mode(), self._autocast():
                 features = self.model.encode_image(batch).float()
             features = features / features.norm(dim=-1, keepdim=True)
-            probs = (self.logit_scale * features @ self.text_features.T).softmax(dim=-1).cpu().numpy()
+            probs = (
+                (self.logit_scale * features @ self.text_features.T).softmax(dim=-1).cpu().numpy()
+            )
             for row in probs:
                 histology = round(float(row[:n_histology].sum()), 4)
                 scores = {HISTOLOGY: histology, "other": round(1.0 - histology, 4)}
-                results.append(Classification(label_from_scores(scores, histology, self.threshold), histology, scores))
+                results.append(
+                    Classification(
+                        label_from_scores(scores, histology, self.threshold), histology, scores
+                    )
+                )
         return results

@@ -20,7 +20,9 @@ Box = tuple[int, int, int, int]
 SEED_WINDOW = 9
 SEED_DENSITY = 0.9  # share of textured pixels in the window around a seed pixel
 LINE_SHARE = 0.6  # share of picture pixels in the next line for the box to grow over it
-BACKGROUND_TOLERANCE = 24  # largest channel difference from the background colour that still matches
+BACKGROUND_TOLERANCE = (
+    24  # largest channel difference from the background colour that still matches
+)
 MAX_STAIN_OUTSIDE = 0.1  # share of solid stain allowed outside the box
 MIN_AREA_SHARE = 0.12
 MAX_AREA_SHARE = 0.85
@@ -30,7 +32,9 @@ MIN_SIDE_PX = 200  # shorter side of a crop worth training on, in frame pixels
 
 def _seed(textured: np.ndarray) -> Box | None:
     density = cv2.blur(textured.astype(np.float32), (SEED_WINDOW, SEED_WINDOW))
-    count, _, stats, _ = cv2.connectedComponentsWithStats((density >= SEED_DENSITY).astype(np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(
+        (density >= SEED_DENSITY).astype(np.uint8)
+    )
     if count < 2:
         return None
     x, y, w, h, _ = stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))]
@@ -74,12 +78,14 @@ def histology_region(rgb: np.ndarray) -> Box | None:
     """The picture's box (x0, y0, x1, y1) in frame pixels, or None when there is nothing to crop."""
     small = shrink(rgb)
     grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-    m = masks(small, cv2.cvtColor(small, cv2.COLOR_RGB2HSV), local_deviation(grey, window=3))
+    m = masks(cv2.cvtColor(small, cv2.COLOR_RGB2HSV), local_deviation(grey, window=3))
     seed = _seed(~m.flat)
     if seed is None:
         return None
     x0, y0, x1, y1 = _grow(~m.flat | _not_background(small, m.flat), seed)
-    solid_stain = cv2.morphologyEx(m.stained.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    solid_stain = cv2.morphologyEx(
+        m.stained.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)
+    )
     if _outside_share(solid_stain, (x0, y0, x1, y1)) > MAX_STAIN_OUTSIDE:
         return None
     height, width = grey.shape
@@ -87,7 +93,10 @@ def histology_region(rgb: np.ndarray) -> Box | None:
     x0, y0 = x0 + (x0 > 0), y0 + (y0 > 0)
     x1, y1 = x1 - (x1 < width), y1 - (y1 < height)
     share = (x1 - x0) * (y1 - y0) / (width * height)
-    if not MIN_AREA_SHARE <= share <= MAX_AREA_SHARE or m.stained[y0:y1, x0:x1].mean() < MIN_STAIN_INSIDE:
+    if (
+        not MIN_AREA_SHARE <= share <= MAX_AREA_SHARE
+        or m.stained[y0:y1, x0:x1].mean() < MIN_STAIN_INSIDE
+    ):
         return None
     sx, sy = rgb.shape[1] / width, rgb.shape[0] / height
     box = (round(x0 * sx), round(y0 * sy), round(x1 * sx), round(y1 * sy))

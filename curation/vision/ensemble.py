@@ -10,7 +10,9 @@ from curation.vision.protocol import HISTOLOGY, Classification, FrameClassifier,
 
 
 class EnsembleClassifier:
-    def __init__(self, members: list[FrameClassifier], rule: Literal["any", "mean"], threshold: float = 0.5):
+    def __init__(
+        self, members: list[FrameClassifier], rule: Literal["any", "mean"], threshold: float = 0.5
+    ):
         if not members:
             raise ValueError("an ensemble needs at least one member")
         if rule not in ("any", "mean"):
@@ -33,5 +35,9 @@ class EnsembleClassifier:
         # the frame type of a non-histology frame comes from the first member that names one
         typed = next((a.scores for a in answers if set(a.scores) - {HISTOLOGY, "other"}), {})
         label = label_from_scores({**typed, HISTOLOGY: score}, score, self.threshold)
-        stain = next((a.stain for a in answers if a.stain != "none"), "none") if label == HISTOLOGY else "none"
+        stain = (
+            next((a.stain for a in answers if a.stain != "none"), "none")
+            if label == HISTOLOGY
+            else "none"
+        )
         return Classification(label, round(score, 4), {HISTOLOGY: round(score, 4), **scores}, stain)

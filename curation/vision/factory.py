@@ -27,7 +27,9 @@ def _build(settings_json: str) -> FrameClassifier:
     from curation.vision.ensemble import EnsembleClassifier
 
     if not settings.ensemble_members:
-        raise ValueError("vision.ensemble_members is empty; name at least one of 'stain', 'open_clip'")
+        raise ValueError(
+            "vision.ensemble_members is empty; name at least one of 'stain', 'open_clip'"
+        )
     members = [
         get_classifier(settings.model_copy(update={"backend": member}))
         for member in settings.ensemble_members

@@ -17,7 +17,9 @@ class FrameVerdict:
     crop_box: Box | None = None
 
 
-def label_images(classifier: FrameClassifier, images: list[np.ndarray], crop: bool = True) -> list[FrameVerdict]:
+def label_images(
+    classifier: FrameClassifier, images: list[np.ndarray], crop: bool = True
+) -> list[FrameVerdict]:
     """Whole frames first; where a frame holds a separate picture that the classifier calls
     histology, the verdict is the crop's, with its box (a framed or captioned section keeps
     only the tissue, a photo beside text stays whatever the whole frame was)."""

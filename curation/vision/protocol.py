@@ -10,7 +10,14 @@ import numpy as np
 from curation.records import FrameType, StainGuess
 
 HISTOLOGY = "histology"
-FRAME_TYPES: tuple[FrameType, ...] = ("histology", "slide_text", "person", "diagram", "desktop", "blank")
+FRAME_TYPES: tuple[FrameType, ...] = (
+    "histology",
+    "slide_text",
+    "person",
+    "diagram",
+    "desktop",
+    "blank",
+)
 
 
 @dataclass(frozen=True)
@@ -29,9 +36,13 @@ class FrameClassifier(Protocol):
         ...
 
 
-def label_from_scores(scores: dict[str, float], histology_score: float, threshold: float) -> FrameType:
+def label_from_scores(
+    scores: dict[str, float], histology_score: float, threshold: float
+) -> FrameType:
     """Histology when its score clears the threshold, else the most likely other frame type."""
     if histology_score >= threshold:
         return HISTOLOGY
-    others = {name: value for name, value in scores.items() if name != HISTOLOGY and name in FRAME_TYPES}
+    others = {
+        name: value for name, value in scores.items() if name != HISTOLOGY and name in FRAME_TYPES
+    }
     return max(others, key=others.get) if others else "other"

@@ -6,6 +6,7 @@ cropped, also `frames/NNNN-crop.jpg`, and the label carries the crop box and pat
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import numpy as np
@@ -36,7 +37,9 @@ def label_frames(store: Store, video, settings: Settings) -> dict[str, float]:
     keyframes_path = store.video_path(video_id, "keyframes.json")
     if not store.exists(keyframes_path):
         raise ValueError(f"{keyframes_path} is missing: run the keyframes stage first")
-    kept = [k for k in store.read_model(keyframes_path, Keyframes).keyframes if k.duplicate_of is None]
+    kept = [
+        k for k in store.read_model(keyframes_path, Keyframes).keyframes if k.duplicate_of is None
+    ]
     for stale in store.iter_files(store.video_path(video_id, "frames")):
         if stale.endswith("-crop.jpg"):
             store.remove(stale)
@@ -53,13 +56,20 @@ def label_frames(store: Store, video, settings: Settings) -> dict[str, float]:
             crop_path = crop_name(keyframe.image_path)
             store.write_bytes(
                 store.video_path(video_id, crop_path),
-                encode_jpeg(np.ascontiguousarray(image[y0:y1, x0:x1]), settings.frames.jpeg_quality),
+                encode_jpeg(
+                    np.ascontiguousarray(image[y0:y1, x0:x1]), settings.frames.jpeg_quality
+                ),
             )
         labels.append(
             FrameLabel(
-                index=keyframe.index, label=c.label, histology_score=c.histology_score, scores=c.scores,
-                classifier_id=classifier.classifier_id, stain=c.stain,
-                crop_box=verdict.crop_box, crop_path=crop_path,
+                index=keyframe.index,
+                label=c.label,
+                histology_score=c.histology_score,
+                scores=c.scores,
+                classifier_id=classifier.classifier_id,
+                stain=c.stain,
+                crop_box=verdict.crop_box,
+                crop_path=crop_path,
             )
         )
     store.write_json(
@@ -74,7 +84,7 @@ def label_frames(store: Store, video, settings: Settings) -> dict[str, float]:
 
 
 def fingerprint(settings: Settings) -> str:
-    """Version of the calibrated stain model: refitting it re-runs this stage."""
-    from curation.vision.stain import MODEL_PATH, StainModel
+    """The calibrated stain model's content: refitting it re-runs this stage."""
+    from curation.vision.stain import MODEL_PATH
 
-    return f"stain:{StainModel.model_validate_json(MODEL_PATH.read_text()).version}"
+    return "stain:" + hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:12]

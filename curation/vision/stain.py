@@ -23,7 +23,9 @@ from curation.vision.protocol import HISTOLOGY, Classification, label_from_score
 
 MODEL_PATH = Path(__file__).with_name("stain_model.json")
 FEATURE = {name: i for i, name in enumerate(FEATURE_NAMES)}
-MIN_STAINED_FOR_HISTOLOGY = 0.04  # no stain colour, no histology: half the least seen in calibration
+# no stain colour, no histology: a third of the least stained share of the lit (not black) area
+# among the calibration frames (0.12)
+MIN_STAINED_FOR_HISTOLOGY = 0.04
 DAB_SHARE_FOR_IHC = 0.15  # of the stained pixels
 PINK_SHARE_FOR_HE = 0.3
 
@@ -46,7 +48,9 @@ class StainModel(BaseModel):
     def to_json(self) -> str:
         """One line per field and per class, so a diff of a refit reads well."""
         data = self.model_dump()
-        weights = ",\n".join(f"  {json.dumps(c)}: {json.dumps(w)}" for c, w in data.pop("weights").items())
+        weights = ",\n".join(
+            f"  {json.dumps(c)}: {json.dumps(w)}" for c, w in data.pop("weights").items()
+        )
         fields = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in data.items()]
         return "{\n" + ",\n".join([*fields, f' "weights": {{\n{weights}\n }}']) + "\n}\n"
 
@@ -72,7 +76,9 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 @cache
 def load_model(path: Path = MODEL_PATH) -> StainModel:
     if not path.exists():
-        raise RuntimeError(f"the stain classifier's model {path} is missing; fit it with bench/classifier.py --fit")
+        raise RuntimeError(
+            f"the stain classifier's model {path} is missing; fit it with bench/classifier.py --fit"
+        )
     return StainModel.model_validate_json(path.read_text())
 
 
@@ -103,7 +109,8 @@ class StainClassifier:
         features = np.stack([extract(image) for image in images])
         logits = self.model.logits(features)
         if HISTOLOGY in self.model.classes:
-            unstained = features[:, FEATURE["stained"]] < MIN_STAINED_FOR_HISTOLOGY
+            lit = np.maximum(1.0 - features[:, FEATURE["dark"]], 0.05)
+            unstained = features[:, FEATURE["stained"]] / lit < MIN_STAINED_FOR_HISTOLOGY
             logits[unstained, self.model.classes.index(HISTOLOGY)] = -np.inf
         results = []
         for row, probs in zip(features, softmax(logits)):

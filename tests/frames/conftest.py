@@ -60,7 +60,9 @@ class Extracted:
     def image(self, index: int) -> np.ndarray:
         from PIL import Image
 
-        path = self.store.video_path(self.video.video_id, self.keyframes.keyframes[index].image_path)
+        path = self.store.video_path(
+            self.video.video_id, self.keyframes.keyframes[index].image_path
+        )
         return np.asarray(Image.open(path).convert("RGB"))
 
 

@@ -24,8 +24,15 @@ def text_slide(title: str) -> np.ndarray:
     img = np.full((HEIGHT, WIDTH, 3), 250, np.uint8)
     cv2.putText(img, title, (40, 80), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 90), 2)
     for k in range(4):
-        cv2.putText(img, f"- point {k}: {title[:12]}", (60, 150 + 45 * k), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.8, (30, 30, 30), 2)
+        cv2.putText(
+            img,
+            f"- point {k}: {title[:12]}",
+            (60, 150 + 45 * k),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.8,
+            (30, 30, 30),
+            2,
+        )
     return img
 
 
@@ -56,9 +63,29 @@ def still(img: np.ndarray, duration: float, crossfade_in: float = 0.0) -> Shot:
 def write_video(path: Path, shots: list[Shot], fps: int = FPS) -> list[tuple[float, float]]:
     """Encode the shots to H.264; returns each shot's (start, end) on the video timeline."""
     proc = subprocess.Popen(
-        ["ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
-         "-s", f"{WIDTH}x{HEIGHT}", "-r", str(fps), "-i", "-", "-c:v", "libx264",
-         "-preset", "veryfast", "-pix_fmt", "yuv420p", str(path)],
+        [
+            "ffmpeg",
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-s",
+            f"{WIDTH}x{HEIGHT}",
+            "-r",
+            str(fps),
+            "-i",
+            "-",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-pix_fmt",
+            "yuv420p",
+            str(path),
+        ],
         stdin=subprocess.PIPE,
     )
     bounds, start, previous = [], 0.0, None
@@ -68,7 +95,9 @@ def write_video(path: Path, shots: list[Shot], fps: int = FPS) -> list[tuple[flo
             frame = shot.render(t)
             if previous is not None and t < shot.crossfade_in:
                 alpha = t / shot.crossfade_in
-                frame = (alpha * frame + (1 - alpha) * previous.render(previous.duration)).astype(np.uint8)
+                frame = (alpha * frame + (1 - alpha) * previous.render(previous.duration)).astype(
+                    np.uint8
+                )
             proc.stdin.write(np.ascontiguousarray(frame).tobytes())
         bounds.append((start, start + shot.duration))
         start += shot.duration

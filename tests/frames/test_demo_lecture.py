@@ -17,15 +17,23 @@ LECTURE = "lecture-01"
 @pytest.fixture(scope="module")
 def demo_run(demo_dir, tmp_path_factory):
     truth = load_truth(demo_dir / f"{LECTURE}.truth.json")
-    return truth, run_extraction(tmp_path_factory.mktemp("demo-frames"), demo_dir / f"{LECTURE}.mp4")
+    return truth, run_extraction(
+        tmp_path_factory.mktemp("demo-frames"), demo_dir / f"{LECTURE}.mp4"
+    )
 
 
 def test_every_slide_change_is_found_once(demo_run):
     truth, extracted = demo_run
     keyframes = extracted.keyframes.keyframes
-    assert sorted(truth.slide_at(k.frame_time).index for k in keyframes) == [s.index for s in truth.slides]
+    assert sorted(truth.slide_at(k.frame_time).index for k in keyframes) == [
+        s.index for s in truth.slides
+    ]
     kept = [k for k in keyframes if k.duplicate_of is None]
-    assert len({truth.slide_at(k.frame_time).picture for k in kept}) == len(kept) == len({s.picture for s in truth.slides})
+    assert (
+        len({truth.slide_at(k.frame_time).picture for k in kept})
+        == len(kept)
+        == len({s.picture for s in truth.slides})
+    )
 
 
 def test_no_two_kept_frames_are_near_duplicates(demo_run):
@@ -47,11 +55,14 @@ def test_the_median_erases_the_lecturers_pointer(demo_run, demo_dir):
     slide = next(s for s in truth.slides if s.has_cursor)
     script = next(s for s in load_scripts() if s.video_id == LECTURE)
     clean = np.asarray(render(script, slide.index).image.convert("RGB"))
-    (keyframe,) = [k for k in extracted.keyframes.keyframes if slide.start <= k.frame_time < slide.end]
+    (keyframe,) = [
+        k for k in extracted.keyframes.keyframes if slide.start <= k.frame_time < slide.end
+    ]
     median = extracted.image(keyframe.index)
     raw = [
         bright_outliers(s.full.to_ndarray(format="rgb24"), clean, slide.histology_box)
-        for s in iter_samples(demo_dir / f"{LECTURE}.mp4", 1.0, 320) if slide.start + 1 < s.time < slide.end - 1
+        for s in iter_samples(demo_dir / f"{LECTURE}.mp4", 1.0, 320)
+        if slide.start + 1 < s.time < slide.end - 1
     ]
     assert max(raw) > 150  # the pointer shows on the frames...
     assert bright_outliers(median, clean, slide.histology_box) < 10  # ...not on their median

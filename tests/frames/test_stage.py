@@ -19,7 +19,10 @@ def test_one_keyframe_per_slide_including_the_cross_faded_one(extracted, lecture
     for bounds in lecture.shots:
         (keyframe,) = keyframe_in(extracted, bounds)
         assert bounds[0] - 0.01 <= keyframe.stable_start <= keyframe.stable_end <= bounds[1] + 0.01
-        assert keyframe.scene_start <= keyframe.stable_start and keyframe.stable_end <= keyframe.scene_end
+        assert (
+            keyframe.scene_start <= keyframe.stable_start
+            and keyframe.stable_end <= keyframe.scene_end
+        )
 
 
 def test_stable_intervals_use_at_most_median_samples_frames(extracted, lecture):
@@ -39,9 +42,7 @@ def test_a_shot_without_stable_interval_falls_back_to_its_middle_frame(extracted
 def test_the_median_erases_the_moving_cursor(extracted, lecture):
     (keyframe,) = keyframe_in(extracted, lecture.shots[0])
     median = extracted.image(keyframe.index).astype(int)
-    one_frame = next(
-        s for s in iter_samples(lecture.path, 4.0, 320) if s.time >= 2.0
-    )
+    one_frame = next(s for s in iter_samples(lecture.path, 4.0, 320) if s.time >= 2.0)
     raw = np.asarray(one_frame.full.to_ndarray(format="rgb24")).astype(int)
     x, y = cursor_path(one_frame.time - lecture.shots[0][0])
     window = np.s_[y + 3 : y + 15, x + 1 : x + 6]  # inside the white arrow
@@ -55,6 +56,10 @@ def test_the_repeated_slide_is_a_near_duplicate_of_the_sharper_copy(extracted, l
     (again,) = keyframe_in(extracted, lecture.shots[4])
     dropped, kept = (first, again) if first.duplicate_of is not None else (again, first)
     assert dropped.duplicate_of == kept.index and kept.duplicate_of is None
+    assert (
+        dropped.duplicate_distance <= Settings().frames.dedup_hamming
+        and kept.duplicate_distance is None
+    )
     assert kept.sharpness >= dropped.sharpness
     assert extracted.metrics["near_duplicates"] == 1
     assert extracted.metrics["keyframes"] == len(lecture.shots) - 1
@@ -71,8 +76,9 @@ def test_two_runs_write_identical_frames(extracted, lecture, tmp_path):
     first_json = extracted.store.read_bytes(extracted.store.video_path("lec", "keyframes.json"))
     assert again.store.read_bytes(again.store.video_path("lec", "keyframes.json")) == first_json
     for keyframe in extracted.keyframes.keyframes:
-        assert again.store.read_bytes(again.store.video_path("lec", keyframe.image_path)) == \
-            extracted.store.read_bytes(extracted.store.video_path("lec", keyframe.image_path))
+        assert again.store.read_bytes(
+            again.store.video_path("lec", keyframe.image_path)
+        ) == extracted.store.read_bytes(extracted.store.video_path("lec", keyframe.image_path))
 
 
 def test_a_rerun_leaves_no_stale_frames(lecture, tmp_path):

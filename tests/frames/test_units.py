@@ -45,7 +45,9 @@ def test_even_sampler_keeps_everything_when_short():
 def test_median_image_equals_numpy_median_for_odd_counts():
     rng = np.random.default_rng(2)
     images = [rng.integers(0, 256, (17, 23, 3), dtype=np.uint8) for _ in range(7)]
-    assert np.array_equal(median_image(images), np.median(np.stack(images), axis=0).astype(np.uint8))
+    assert np.array_equal(
+        median_image(images), np.median(np.stack(images), axis=0).astype(np.uint8)
+    )
 
 
 def test_median_image_takes_the_lower_middle_for_even_counts():
@@ -87,9 +89,21 @@ def test_perceptual_hash_separates_different_slides_and_joins_recompressed_copie
 
 
 def keyframe(index, phash, sharp, video_id="v"):
-    return Keyframe(video_id=video_id, index=index, frame_time=index, scene_start=0, scene_end=1,
-                    stable_start=0, stable_end=1, image_path=f"frames/{index:04d}.jpg",
-                    phash=phash, sharpness=sharp, width=4, height=4, samples=1)
+    return Keyframe(
+        video_id=video_id,
+        index=index,
+        frame_time=index,
+        scene_start=0,
+        scene_end=1,
+        stable_start=0,
+        stable_end=1,
+        image_path=f"frames/{index:04d}.jpg",
+        phash=phash,
+        sharpness=sharp,
+        width=4,
+        height=4,
+        samples=1,
+    )
 
 
 def test_mark_duplicates_keeps_the_sharpest_of_a_group():
@@ -101,6 +115,7 @@ def test_mark_duplicates_keeps_the_sharpest_of_a_group():
     ]
     marked = mark_duplicates(frames, max_distance=6)
     assert [k.duplicate_of for k in marked] == [1, None, None, 1]
+    assert [k.duplicate_distance for k in marked] == [4, None, None, 4]
     assert mark_duplicates(frames, max_distance=3)[0].duplicate_of is None
 
 
@@ -108,8 +123,11 @@ def test_kept_frames_are_pairwise_far_apart():
     rng = np.random.default_rng(3)
     base = int(rng.integers(0, 2**63))
     frames = [
-        keyframe(i, f"{base ^ int(rng.integers(0, 2**14)) << int(rng.integers(0, 40)):016x}"[-16:],
-                 float(rng.random()))
+        keyframe(
+            i,
+            f"{base ^ int(rng.integers(0, 2**14)) << int(rng.integers(0, 40)):016x}"[-16:],
+            float(rng.random()),
+        )
         for i in range(60)
     ]
     kept = [k for k in mark_duplicates(frames, 10) if k.duplicate_of is None]
@@ -118,10 +136,19 @@ def test_kept_frames_are_pairwise_far_apart():
 
 
 def test_cross_video_duplicates_point_from_the_blurrier_copy_to_the_sharper_one():
-    first = Keyframes(video_id="a", extractor_id="x", keyframes=[
-        keyframe(0, "0f0f0f0f0f0f0f0f", 50.0, "a"), keyframe(1, "ffff0000ffff0000", 9.0, "a")])
-    second = [keyframe(0, "0f0f0f0f0f0f0f0e", 80.0, "b"), keyframe(1, "123456789abcdef0", 1.0, "b"),
-              keyframe(2, "ffff0000ffff0001", 3.0, "b").model_copy(update={"duplicate_of": 1})]
+    first = Keyframes(
+        video_id="a",
+        extractor_id="x",
+        keyframes=[
+            keyframe(0, "0f0f0f0f0f0f0f0f", 50.0, "a"),
+            keyframe(1, "ffff0000ffff0000", 9.0, "a"),
+        ],
+    )
+    second = [
+        keyframe(0, "0f0f0f0f0f0f0f0e", 80.0, "b"),
+        keyframe(1, "123456789abcdef0", 1.0, "b"),
+        keyframe(2, "ffff0000ffff0001", 3.0, "b").model_copy(update={"duplicate_of": 1}),
+    ]
     found = find_cross_video_duplicates({"a": first, "b": second}, max_distance=10)
     assert found == {("a", 0): ("b", 0)}
 

@@ -9,7 +9,9 @@ from tests.vision.conftest import TINY_CLIP
 
 
 def clip_settings(tiny_clip, **changes) -> ClipSettings:
-    return ClipSettings(architecture=str(tiny_clip.config), checkpoint=str(tiny_clip.checkpoint), **changes)
+    return ClipSettings(
+        architecture=str(tiny_clip.config), checkpoint=str(tiny_clip.checkpoint), **changes
+    )
 
 
 def images(n: int) -> list[np.ndarray]:
@@ -41,7 +43,9 @@ def test_batching_does_not_change_answers_and_runs_are_deterministic(tiny_clip):
 
 
 def test_prompts_are_configurable(tiny_clip):
-    two = OpenClipClassifier(clip_settings(tiny_clip, histology_prompts=["tissue"], other_prompts=["text"]))
+    two = OpenClipClassifier(
+        clip_settings(tiny_clip, histology_prompts=["tissue"], other_prompts=["text"])
+    )
     assert two.text_features.shape == (2, TINY_CLIP["embed_dim"])
     with pytest.raises(ValueError, match="at least one histology prompt"):
         OpenClipClassifier(clip_settings(tiny_clip, other_prompts=[]))
@@ -58,7 +62,9 @@ def test_device_auto_picks_cuda_only_when_present():
             resolve_device("cuda")
 
 
-@pytest.mark.parametrize("checkpoint", [None, "/nonexistent/weights.pt", "hf-hub:nobody/not-a-cached-model"])
+@pytest.mark.parametrize(
+    "checkpoint", [None, "/nonexistent/weights.pt", "hf-hub:nobody/not-a-cached-model"]
+)
 def test_missing_weights_name_the_setting(checkpoint):
     with pytest.raises(RuntimeError, match=CHECKPOINT_ENV):
         OpenClipClassifier(ClipSettings(checkpoint=checkpoint))
@@ -66,7 +72,9 @@ def test_missing_weights_name_the_setting(checkpoint):
 
 def test_an_unknown_architecture_is_a_clear_error(tiny_clip):
     with pytest.raises(ValueError, match="CURATION_VISION__CLIP__ARCHITECTURE"):
-        OpenClipClassifier(ClipSettings(architecture="NoSuchNet", checkpoint=str(tiny_clip.checkpoint)))
+        OpenClipClassifier(
+            ClipSettings(architecture="NoSuchNet", checkpoint=str(tiny_clip.checkpoint))
+        )
 
 
 def test_the_factory_builds_it_once_per_settings(tiny_clip):

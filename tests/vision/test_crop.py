@@ -17,15 +17,21 @@ def test_the_picture_beside_text_is_found(labelled):
 
 
 def test_full_screen_sections_are_not_cut(labelled):
-    full = [image for frame, image in labelled.of("histology_he") + labelled.of("histology_ihc")
-            if frame.histology_box == (0, 0, image.shape[1], image.shape[0])]
+    full = [
+        image
+        for frame, image in labelled.of("histology_he") + labelled.of("histology_ihc")
+        if frame.histology_box == (0, 0, image.shape[1], image.shape[0])
+    ]
     assert full
     assert sum(histology_region(image) is not None for image in full) <= 1
 
 
 def test_a_framed_section_loses_its_black_bars(labelled):
-    framed = [(f, image) for f, image in labelled.of("histology_he") + labelled.of("histology_ihc")
-              if f.histology_box != (0, 0, image.shape[1], image.shape[0])]
+    framed = [
+        (f, image)
+        for f, image in labelled.of("histology_he") + labelled.of("histology_ihc")
+        if f.histology_box != (0, 0, image.shape[1], image.shape[0])
+    ]
     assert framed
     for frame, image in framed:
         box = histology_region(image)

@@ -21,19 +21,37 @@ def store_with_keyframes(root: Path, images: list[np.ndarray], duplicates: dict[
     for i, image in enumerate(images):
         name = f"frames/{i:04d}.jpg"
         store.write_bytes(store.video_path("lec", name), encode_jpeg(image, 92))
-        keyframes.append(Keyframe(
-            video_id="lec", index=i, frame_time=10.0 * i + 5, scene_start=10.0 * i, scene_end=10.0 * i + 10,
-            stable_start=10.0 * i + 1, stable_end=10.0 * i + 9, image_path=name, phash="0" * 16,
-            sharpness=1.0, width=image.shape[1], height=image.shape[0], samples=9,
-            duplicate_of=duplicates.get(i)))
-    store.write_json(store.video_path("lec", "keyframes.json"),
-                     Keyframes(video_id="lec", extractor_id="test", keyframes=keyframes))
+        keyframes.append(
+            Keyframe(
+                video_id="lec",
+                index=i,
+                frame_time=10.0 * i + 5,
+                scene_start=10.0 * i,
+                scene_end=10.0 * i + 10,
+                stable_start=10.0 * i + 1,
+                stable_end=10.0 * i + 9,
+                image_path=name,
+                phash="0" * 16,
+                sharpness=1.0,
+                width=image.shape[1],
+                height=image.shape[0],
+                samples=9,
+                duplicate_of=duplicates.get(i),
+            )
+        )
+    store.write_json(
+        store.video_path("lec", "keyframes.json"),
+        Keyframes(video_id="lec", extractor_id="test", keyframes=keyframes),
+    )
     return store
 
 
 @pytest.fixture
 def lecture(labelled, tmp_path):
-    frames = [labelled.of(name)[0] for name in ("histology_he", "histology_with_text", "slide_text", "person")]
+    frames = [
+        labelled.of(name)[0]
+        for name in ("histology_he", "histology_with_text", "slide_text", "person")
+    ]
     images = [image for _, image in frames] + [frames[0][1]]
     return store_with_keyframes(tmp_path, images, duplicates={4: 0}), frames
 
@@ -64,7 +82,9 @@ def test_without_cropping_old_crops_are_removed(lecture):
     store, _ = lecture
     label_frames(store, VIDEO, Settings())
     label_frames(store, VIDEO, Settings(vision=VisionSettings(crop_histology=False)))
-    assert all(label.crop_box is None and label.crop_path is None for label in read_labels(store).labels)
+    assert all(
+        label.crop_box is None and label.crop_path is None for label in read_labels(store).labels
+    )
     assert not Path(store.video_path("lec", "frames/0001-crop.jpg")).exists()
 
 
@@ -74,15 +94,24 @@ def test_the_open_clip_backend_and_the_ensemble_run_in_the_stage(lecture, tiny_c
     label_frames(store, VIDEO, Settings(vision=VisionSettings(backend="open_clip", clip=clip)))
     labels = read_labels(store)
     assert labels.classifier_id == "open_clip/tiny-test-clip:tiny.pt"
-    assert len(labels.labels) == 4 and all(0 <= label.histology_score <= 1 for label in labels.labels)
+    assert len(labels.labels) == 4 and all(
+        0 <= label.histology_score <= 1 for label in labels.labels
+    )
 
     clip_scores = [label.histology_score for label in labels.labels]
     label_frames(store, VIDEO, Settings())
     stain_scores = [label.histology_score for label in read_labels(store).labels]
 
-    label_frames(store, VIDEO, Settings(vision=VisionSettings(backend="ensemble", ensemble_rule="any", clip=clip)))
+    label_frames(
+        store,
+        VIDEO,
+        Settings(vision=VisionSettings(backend="ensemble", ensemble_rule="any", clip=clip)),
+    )
     labels = read_labels(store)
-    assert labels.classifier_id == f"ensemble-any(stain/{load_model().version},open_clip/tiny-test-clip:tiny.pt)"
+    assert (
+        labels.classifier_id
+        == f"ensemble-any(stain/{load_model().version},open_clip/tiny-test-clip:tiny.pt)"
+    )
     # any-of: the higher of the two scores, for the whole frame or for the crop when one was taken
     for label, by_clip, by_stain in zip(labels.labels, clip_scores, stain_scores):
         assert label.histology_score >= max(by_clip, by_stain) - 1e-4 or label.crop_box is not None
@@ -92,3 +121,16 @@ def test_the_open_clip_backend_and_the_ensemble_run_in_the_stage(lecture, tiny_c
 def test_missing_keyframes_are_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="keyframes.json is missing"):
         label_frames(Store(tmp_path), VIDEO, Settings())
+
+
+def test_refitting_the_stain_model_changes_the_stage_fingerprint(tmp_path, monkeypatch):
+    from curation.vision import stain
+    from curation.vision.stage import fingerprint
+
+    copy = tmp_path / "stain_model.json"
+    copy.write_bytes(stain.MODEL_PATH.read_bytes())
+    shipped = fingerprint(Settings())
+    monkeypatch.setattr(stain, "MODEL_PATH", copy)
+    assert fingerprint(Settings()) == shipped
+    copy.write_text(copy.read_text().replace('"version": "', '"version": "refit-'))
+    assert fingerprint(Settings()) != shipped

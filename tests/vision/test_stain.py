@@ -23,15 +23,21 @@ def test_histology_is_found_and_other_frames_are_not_called_histology(labelled, 
 
 
 def test_frame_types_are_mostly_right(labelled, verdicts):
-    right = sum(frame_type(f.label) == v.classification.label for f, v in zip(labelled.frames, verdicts))
+    right = sum(
+        frame_type(f.label) == v.classification.label for f, v in zip(labelled.frames, verdicts)
+    )
     assert right >= 0.93 * len(verdicts)
 
 
 def test_stain_guess_follows_the_stain(labelled, verdicts):
     for label, stain in (("histology_he", "he"), ("histology_ihc", "ihc")):
-        guesses = [v.classification.stain for f, v in zip(labelled.frames, verdicts) if f.label == label]
+        guesses = [
+            v.classification.stain for f, v in zip(labelled.frames, verdicts) if f.label == label
+        ]
         assert sum(g == stain for g in guesses) >= 0.9 * len(guesses)
-    assert all(v.classification.stain == "none" for v in verdicts if v.classification.label != HISTOLOGY)
+    assert all(
+        v.classification.stain == "none" for v in verdicts if v.classification.label != HISTOLOGY
+    )
 
 
 def test_scores_are_probabilities_over_the_frame_types(verdicts):
@@ -58,7 +64,9 @@ def test_extract_rejects_anything_but_rgb_uint8():
 
 def test_a_model_fitted_on_the_frames_separates_them(labelled):
     features, targets = training_examples(
-        [f.label for f in labelled.frames], [f.histology_box for f in labelled.frames], labelled.images
+        [f.label for f in labelled.frames],
+        [f.histology_box for f in labelled.frames],
+        labelled.images,
     )
     assert len(targets) > len(labelled.frames)  # mixed slides add their picture
     model = fit_softmax(features, targets, FRAME_TYPES)
