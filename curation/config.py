@@ -69,18 +69,21 @@ class ClipSettings(BaseModel):
     )
     batch_size: int = 32
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    histology_prompts: list[str] = [
-        "a histopathology image",
-        "an H&E stained tissue section under the microscope",
-        "an immunohistochemistry stained tissue section",
-    ]
-    other_prompts: list[str] = [
-        "a presentation slide with text",
-        "a photo of a person",
-        "a diagram",
-        "a screenshot of a computer desktop",
-        "a blank image",
-    ]
+    class_prompts: dict[str, list[str]] = Field(
+        {
+            "histology": [
+                "a histopathology image",
+                "an H&E stained tissue section under the microscope",
+                "an immunohistochemistry stained tissue section",
+            ],
+            "slide_text": ["a presentation slide with text"],
+            "person": ["a photo of a person"],
+            "diagram": ["a diagram"],
+            "desktop": ["a screenshot of a computer desktop", "a screenshot of slide viewer software"],
+            "blank": ["a blank image"],
+        },
+        description="zero-shot prompts per frame type; a type's score is the sum over its prompts",
+    )
 
 
 class VisionSettings(BaseModel):

@@ -16,4 +16,4 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-pytest_plugins = ["tests.fixtures.demo", "tests.fixtures.media", "tests.fixtures.curated"]
+pytest_plugins = ["tests.fixtures.demo", "tests.fixtures.media", "tests.fixtures.curated", "tests.fixtures.clip"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from curation.config import ClipSettings
-from curation.vision.protocol import HISTOLOGY, Classification, label_from_scores
+from curation.vision.protocol import FRAME_TYPES, HISTOLOGY, Classification, label_from_scores
 
 CHECKPOINT_ENV = "CURATION_VISION__CLIP__CHECKPOINT"
 ARCHITECTURE_ENV = "CURATION_VISION__CLIP__ARCHITECTURE"
@@ -93,8 +93,11 @@ class OpenClipClassifier:
         import open_clip
         import torch
 
-        if not settings.histology_prompts or not settings.other_prompts:
-            raise ValueError("vision.clip needs at least one histology prompt and one other prompt")
+        unknown = set(settings.class_prompts) - set(FRAME_TYPES)
+        if unknown:
+            raise ValueError(f"vision.clip.class_prompts: {sorted(unknown)} are not frame types {FRAME_TYPES}")
+        if not settings.class_prompts.get(HISTOLOGY) or len(settings.class_prompts) < 2:
+            raise ValueError("vision.clip.class_prompts needs at least one histology prompt and one other type")
         self.settings = settings
         self.threshold = threshold
         self.device = resolve_device(settings.device)
@@ -114,7 +117,8 @@ class OpenClipClassifier:
                 f"(check {ARCHITECTURE_ENV} and {CHECKPOINT_ENV})"
             ) from exc
         self.model = model.eval()
-        prompts = [*settings.histology_prompts, *settings.other_prompts]
+        self.prompt_classes = [name for name, texts in settings.class_prompts.items() for _ in texts]
+        prompts = [text for texts in settings.class_prompts.values() for text in texts]
         tokenizer = open_clip.get_tokenizer(model_name)
         with torch.inference_mode(), self._autocast():
             text = self.model.encode_text(tokenizer(prompts).to(self.device)).float()
@@ -138,7 +142,6 @@ class OpenClipClassifier:
         from PIL import Image
 
         results: list[Classification] = []
-        n_histology = len(self.settings.histology_prompts)
         for start in range(0, len(images), self.settings.batch_size):
             batch = torch.stack(
                 [
@@ -153,8 +156,11 @@ class OpenClipClassifier:
                 (self.logit_scale * features @ self.text_features.T).softmax(dim=-1).cpu().numpy()
             )
             for row in probs:
-                histology = round(float(row[:n_histology].sum()), 4)
-                scores = {HISTOLOGY: histology, "other": round(1.0 - histology, 4)}
+                scores = dict.fromkeys(self.settings.class_prompts, 0.0)
+                for name, p in zip(self.prompt_classes, row):
+                    scores[name] += float(p)
+                scores = {name: round(value, 4) for name, value in scores.items()}
+                histology = scores[HISTOLOGY]
                 results.append(
                     Classification(
                         label_from_scores(scores, histology, self.threshold), histology, scores

@@ -175,11 +175,11 @@ def test_similarity_is_recorded_as_not_computed_without_a_checkpoint(audit):
     }
 
 
-def test_similarity_per_pair_with_a_local_open_clip_checkpoint(store, tiny_clip_checkpoint):
+def test_similarity_per_pair_with_a_local_open_clip_checkpoint(store, tiny_clip):
     import open_clip
     import torch
 
-    config, checkpoint = tiny_clip_checkpoint
+    config, checkpoint = str(tiny_clip.config), str(tiny_clip.checkpoint)
     settings = Settings()
     settings.vision.clip.architecture, settings.vision.clip.checkpoint = config, checkpoint
     settings.vision.clip.batch_size, settings.vision.clip.device = 3, "cpu"

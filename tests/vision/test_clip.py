@@ -5,7 +5,7 @@ import torch
 from curation.config import ClipSettings, VisionSettings
 from curation.vision.clip import CHECKPOINT_ENV, DEVICE_ENV, OpenClipClassifier, resolve_device
 from curation.vision.factory import get_classifier
-from tests.vision.conftest import TINY_CLIP
+from tests.fixtures.clip import TINY_CLIP
 
 
 def clip_settings(tiny_clip, **changes) -> ClipSettings:
@@ -28,8 +28,10 @@ def test_loads_the_checkpoint_and_classifies_a_batch(tiny_clip):
     assert len(results) == 7
     for r in results:
         assert 0.0 <= r.histology_score <= 1.0
-        assert r.scores["histology"] + r.scores["other"] == pytest.approx(1.0, abs=1e-3)
-        assert r.label == ("histology" if r.histology_score >= 0.5 else "other")
+        assert set(r.scores) == set(ClipSettings().class_prompts)
+        assert sum(r.scores.values()) == pytest.approx(1.0, abs=1e-3)
+        others = {k: v for k, v in r.scores.items() if k != "histology"}
+        assert r.label == ("histology" if r.histology_score >= 0.5 else max(others, key=others.get))
     assert classifier.classifier_id == "open_clip/tiny-test-clip:tiny.pt"
 
 
@@ -42,13 +44,19 @@ def test_batching_does_not_change_answers_and_runs_are_deterministic(tiny_clip):
         assert a.histology_score == pytest.approx(b.histology_score, abs=2e-4)
 
 
-def test_prompts_are_configurable(tiny_clip):
-    two = OpenClipClassifier(
-        clip_settings(tiny_clip, histology_prompts=["tissue"], other_prompts=["text"])
+def test_prompts_are_configurable_per_frame_type(tiny_clip):
+    three = OpenClipClassifier(
+        clip_settings(tiny_clip, class_prompts={"histology": ["tissue"], "slide_text": ["text", "a slide"]})
     )
-    assert two.text_features.shape == (2, TINY_CLIP["embed_dim"])
+    assert three.text_features.shape == (3, TINY_CLIP["embed_dim"])
+    result = three.classify(images(2))[0]
+    assert set(result.scores) == {"histology", "slide_text"}
+    assert sum(result.scores.values()) == pytest.approx(1.0, abs=1e-3)
+    assert result.label in {"histology", "slide_text"}
     with pytest.raises(ValueError, match="at least one histology prompt"):
-        OpenClipClassifier(clip_settings(tiny_clip, other_prompts=[]))
+        OpenClipClassifier(clip_settings(tiny_clip, class_prompts={"slide_text": ["text"]}))
+    with pytest.raises(ValueError, match="not frame types"):
+        OpenClipClassifier(clip_settings(tiny_clip, class_prompts={"histology": ["t"], "cat": ["c"]}))
 
 
 def test_device_auto_picks_cuda_only_when_present():

@@ -22,7 +22,7 @@ TYPED = Fixed(
     "stain/1",
     Classification("slide_text", 0.3, {"histology": 0.3, "slide_text": 0.6, "person": 0.1}, "none"),
 )
-ZERO_SHOT = Fixed("open_clip/x", Classification("histology", 0.8, {"histology": 0.8, "other": 0.2}))
+ZERO_SHOT = Fixed("open_clip/x", Classification("histology", 0.8, {"histology": 0.8, "slide_text": 0.2}))
 IMAGES = [np.zeros((8, 8, 3), np.uint8)] * 3
 
 
