@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 
-def curate_demo(data: Path, demo_dir: Path) -> float:
+def curate_demo(data: Path, demo_dir: Path) -> tuple[float, str]:
+    """Curate the demo lectures into a dataset version: (wall seconds, version folder)."""
     from curation.demo.build import build_demo_lectures
     from curation.demo.server import serve_directory
     from curation.runtime import prepare_environment
@@ -40,8 +41,8 @@ def curate_demo(data: Path, demo_dir: Path) -> float:
                 for p in sorted(demo_dir.glob("*.truth.json"))]
         manifest.write_text("video_id,url\n" + "\n".join(rows) + "\n")
         started = time.perf_counter()
-        curate(manifests=[str(manifest)], data_root=str(data), build_dataset=False)
-        return time.perf_counter() - started
+        summary = curate(manifests=[str(manifest)], data_root=str(data))
+        return time.perf_counter() - started, summary.dataset_path
 
 
 def near_duplicates_left(store, video_ids: list[str], max_distance: int) -> int:
@@ -67,7 +68,7 @@ def main() -> None:
     if args.fresh:
         shutil.rmtree(args.data, ignore_errors=True)
     args.data.mkdir(parents=True, exist_ok=True)
-    seconds = curate_demo(args.data, args.demo_dir)
+    seconds, dataset_path = curate_demo(args.data, args.demo_dir)
 
     from curation.config import load_settings
     from curation.demo.scoring import score_run
@@ -77,7 +78,7 @@ def main() -> None:
     settings = load_settings()
     store = Store(args.data)
     truths = [load_truth(p) for p in sorted(args.demo_dir.glob("*.truth.json"))]
-    score = score_run(store, truths, settings.vision.histology_threshold)
+    score = score_run(store, truths, dataset_path, settings.vision.histology_threshold)
 
     console = Console()
     table = Table(title="per lecture")

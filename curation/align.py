@@ -1,9 +1,13 @@
-"""Align stage: pair each kept histology frame with the sentences spoken while it was on screen.
+"""Align stage: pair each kept frame with the sentences spoken while it was on screen.
 
 A frame's window is its stable interval, widened by `lead_s`/`lag_s`, joined with the intervals
 of the near-duplicate frames it stands for (a slide shown twice collects both narrations).
 A sentence belongs to the window when at least `min_overlap` of its duration falls inside.
 Pairs are matched by time, never by position, so one extra or missing frame cannot shift others.
+
+Every frame and every sentence type is paired here; which frame scores and text types a dataset
+keeps is the version's choice (curation.export.selection), so a new version with other thresholds
+needs no stage to run again, and the pairs it leaves out are counted with their reason.
 """
 
 from __future__ import annotations
@@ -51,8 +55,7 @@ def pairs_for_frame(
     image = label.crop_path or keyframe.image_path
     pairs = []
     for sentence in sentences:
-        text_type = text_type_of(sentence)
-        if text_type not in settings.text_types or overlap_share(sentence, windows) < settings.min_overlap:
+        if overlap_share(sentence, windows) < settings.min_overlap:
             continue
         pairs.append(
             Pair(
@@ -61,7 +64,7 @@ def pairs_for_frame(
                 image_path=f"videos/{video_id}/{image}",
                 caption=sentence.text,
                 raw_caption=sentence.raw,
-                text_type=text_type,
+                text_type=text_type_of(sentence),
                 is_roi=sentence.is_roi,
                 text_start=sentence.start,
                 text_end=sentence.end,
@@ -103,13 +106,13 @@ def align_pairs(store: Store, video: VideoRef, settings: Settings) -> dict[str, 
     provenance = provenance_of(store, vid, keyframes, labels, text)
     by_index = {kf.index: kf for kf in keyframes.keyframes}
     windows = frame_windows(keyframes.keyframes, settings.align)
-    histology = [lb for lb in labels.labels if lb.histology_score >= settings.vision.histology_threshold]
     pairs = [
         pair
-        for label in histology
+        for label in labels.labels  # the labels stage labels kept frames only, never duplicates
         for pair in pairs_for_frame(
             vid, by_index[label.index], label, windows[label.index], text.sentences, settings.align, provenance
         )
     ]
     store.write_jsonl(store.video_path(vid, "pairs.jsonl"), pairs)
-    return {"histology_frames": float(len(histology)), "pairs": float(len(pairs))}
+    histology = sum(lb.histology_score >= settings.vision.histology_threshold for lb in labels.labels)
+    return {"histology_frames": float(histology), "candidate_pairs": float(len(pairs))}

@@ -19,11 +19,12 @@ ConfigOption = typer.Option(None, "--config", help="TOML settings file", exists=
 
 def print_summary(summary) -> None:
     table = Table(title="videos")
-    for column in ("video", "status", "keyframes", "histology", "pairs", "reason"):
+    for column in ("video", "status", "keyframes", "histology", "candidate pairs", "pairs", "reason"):
         table.add_column(column)
     for v in summary.videos:
         state = "[green]ok" if v.ok else f"[red]failed at {v.failed_stage}"
-        table.add_row(v.video_id, state, str(v.keyframes), str(v.histology_frames), str(v.pairs), v.reason[:120])
+        table.add_row(v.video_id, state, str(v.keyframes), str(v.histology_frames), str(v.candidate_pairs),
+                      str(v.pairs), v.reason[:120])
     console.print(table)
     stages = Table(title="time per stage (stages that ran)")
     stages.add_column("stage")
@@ -34,7 +35,8 @@ def print_summary(summary) -> None:
     console.print(stages)
     console.print(
         f"videos ok {summary.ok}, failed {summary.failed}; keyframes {summary.total('keyframes')}, "
-        f"histology frames {summary.total('histology_frames')}, pairs {summary.total('pairs')}"
+        f"histology frames {summary.total('histology_frames')}, candidate pairs {summary.total('candidate_pairs')}"
+        + (f", pairs in the dataset {summary.total('pairs')}" if summary.dataset_path else "")
     )
     if summary.dataset_path:
         console.print(f"dataset: [bold]{summary.dataset_path}")

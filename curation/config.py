@@ -119,7 +119,6 @@ class AlignSettings(BaseModel):
     lead_s: float = Field(1.0, description="a sentence may start this long before its frame appears")
     lag_s: float = Field(1.0, description="a sentence may end this long after its frame disappears")
     min_overlap: float = Field(0.5, description="share of a sentence that must fall in the window")
-    text_types: list[Literal["med", "roi", "raw"]] = ["med", "roi"]
 
 
 class ExportSettings(BaseModel):
@@ -127,7 +126,10 @@ class ExportSettings(BaseModel):
     shard_size: int = 1000
     min_caption_words: int = 3
     min_caption_chars: int = 6
-    min_histology_score: float = 0.5
+    min_histology_score: float = Field(0.5, description="drop pairs whose frame scored lower")
+    text_types: list[Literal["med", "roi", "raw"]] = Field(
+        ["med", "roi"], description="sentence types that become captions"
+    )
     val_fraction: float = 0.2
     seed: int = 0
     allowed_channels: list[str] = Field([], description="keep only these channels; empty keeps all")

@@ -17,7 +17,8 @@ class VideoOutcome(BaseModel):
     reason: str = ""
     keyframes: int = 0
     histology_frames: int = 0
-    pairs: int = 0
+    candidate_pairs: int = 0  # every frame with every sentence spoken over it (pairs.jsonl)
+    pairs: int = 0  # of those, the pairs in the dataset version the run built
 
 
 class RunSummary(BaseModel):
@@ -38,6 +39,13 @@ class RunSummary(BaseModel):
     def total(self, field: str) -> int:
         return sum(getattr(v, field) for v in self.videos)
 
+    def add_version(self, store: Store, dataset_path: str) -> None:
+        """Take each video's pair count from the dataset version built after the run."""
+        per_video = store.read_json(f"{dataset_path}/stats.json")["per_video"]
+        for video in self.videos:
+            video.pairs = per_video.get(video.video_id, {}).get("pairs", 0)
+        self.dataset_path = dataset_path
+
 
 def outcome_of(store: Store, video_id: str) -> VideoOutcome:
     statuses = store.statuses(video_id)
@@ -51,7 +59,7 @@ def outcome_of(store: Store, video_id: str) -> VideoOutcome:
         reason=statuses[failed].reason if failed else ("not run" if missing else ""),
         keyframes=metric("keyframes", "keyframes"),
         histology_frames=metric("pairs", "histology_frames"),
-        pairs=metric("pairs", "pairs"),
+        candidate_pairs=metric("pairs", "candidate_pairs"),
     )
 
 

@@ -71,6 +71,6 @@ def curate(
     summary = summarize(Store(data_root), videos, ran)
     if build_dataset and summary.ok and (ran or not only_if_changed):
         version = build_manifest(data_root=data_root, config_file=config_file, takedown=takedown)
-        summary.dataset_path = version.path
+        summary.add_version(Store(data_root), version.path)
         summary.report_path = audit_dataset(data_root, version.name, version.version, config_file)
     return summary

@@ -128,7 +128,7 @@ def frame_funnel(
             "step": "aligned",
             "label": "with an aligned sentence",
             "count": aligned,
-            "dropped": [_drop("no selected sentence spoken while on screen", histology - aligned)],
+            "dropped": [_drop("no sentence spoken while on screen", histology - aligned)],
         },
         {
             "step": "version",

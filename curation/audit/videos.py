@@ -23,8 +23,8 @@ class VideoFacts:
     sentences: int = 0
     med_sentences: int = 0
     roi_sentences: int = 0
-    aligned_pairs: int = 0
-    aligned_frames: int = 0
+    aligned_pairs: int = 0  # candidates: every kept frame with every sentence spoken over it
+    aligned_frames: int = 0  # histology frames with at least one candidate pair
 
     def done(self, stage: str) -> bool:
         status = self.statuses.get(stage)
@@ -76,5 +76,7 @@ def collect_video_facts(store: Store, video_id: str, histology_threshold: float)
         facts.roi_sentences = sum(s.is_roi for s in text.sentences)
     aligned = _aligned_pairs(store, video_id)
     facts.aligned_pairs = len(aligned)
-    facts.aligned_frames = len({row["keyframe_index"] for row in aligned})
+    facts.aligned_frames = len(
+        {row["keyframe_index"] for row in aligned if row["histology_score"] >= histology_threshold}
+    )
     return facts

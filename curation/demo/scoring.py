@@ -1,9 +1,14 @@
-"""Score a finished curation run against the demo lectures' ground truth."""
+"""Score a finished curation run against the demo lectures' ground truth.
+
+Frames are scored as the classifier labelled them; pairs as a dataset version kept them, since
+those are what a trainer gets.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from curation.demo.truth import LectureTruth
@@ -74,11 +79,16 @@ def best_sentence(truth: LectureTruth, start: float, end: float):
     return max(truth.sentences, key=overlap)
 
 
-def score_lecture(store: Store, truth: LectureTruth, threshold: float) -> LectureScore:
+def pair_ids_in_version(store: Store, dataset_path: str) -> set[str]:
+    with store.fs.open(f"{dataset_path}/pairs.parquet") as handle:
+        return set(pq.read_table(handle, columns=["pair_id"]).column("pair_id").to_pylist())
+
+
+def score_lecture(store: Store, truth: LectureTruth, threshold: float, kept: set[str]) -> LectureScore:
     vid = truth.video_id
     keyframes = store.read_model(store.video_path(vid, "keyframes.json"), Keyframes).keyframes
     labels = {lb.index: lb for lb in store.read_model(store.video_path(vid, "labels.json"), FrameLabels).labels}
-    pairs = store.read_jsonl(store.video_path(vid, "pairs.jsonl"), Pair)
+    pairs = [p for p in store.read_jsonl(store.video_path(vid, "pairs.jsonl"), Pair) if p.pair_id in kept]
     slides_by_index = {s.index: s for s in truth.slides}
 
     shown = {slide_at(truth, kf.frame_time).index for kf in keyframes if slide_at(truth, kf.frame_time)}
@@ -104,8 +114,9 @@ def score_lecture(store: Store, truth: LectureTruth, threshold: float) -> Lectur
         if frame_slide is not None:
             captions[picture_of(frame_slide)].append(pair)
             aligned += picture_of(slides_by_index[sentence.slide]) == picture_of(frame_slide)
+        spoken = " ".join(s.text for s in truth.sentences_during(pair.text_start, pair.text_end))
         invented = set(find_terms(pair.caption)) - set(find_terms(pair.raw_caption))
-        wrong_terms += any(not term_present(term, sentence.text) for term in invented)
+        wrong_terms += any(not term_present(term, spoken) for term in invented)
 
     terms = in_captions = in_raw = 0
     for sentence in truth.sentences:
@@ -134,5 +145,8 @@ def score_lecture(store: Store, truth: LectureTruth, threshold: float) -> Lectur
     )
 
 
-def score_run(store: Store, truths: list[LectureTruth], threshold: float = 0.5) -> QualityScore:
-    return QualityScore(lectures=[score_lecture(store, t, threshold) for t in truths])
+def score_run(
+    store: Store, truths: list[LectureTruth], dataset_path: str, threshold: float = 0.5
+) -> QualityScore:
+    kept = pair_ids_in_version(store, dataset_path)
+    return QualityScore(lectures=[score_lecture(store, t, threshold, kept) for t in truths])

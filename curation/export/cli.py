@@ -69,8 +69,8 @@ def build(
     store, settings = open_store(data, config)
     settings = with_overrides(settings, given(
         export={"dataset": name, "min_histology_score": min_histology_score, "min_caption_words": min_caption_words,
-                "min_caption_chars": min_caption_chars, "val_fraction": val_fraction},
-        align={"text_types": split_commas(text_types)},
+                "min_caption_chars": min_caption_chars, "val_fraction": val_fraction,
+                "text_types": split_commas(text_types)},
         frames={"dedup_hamming": dedup_hamming},
     ))
     takedown = takedown or (DEFAULT_TAKEDOWN if DEFAULT_TAKEDOWN.exists() else None)

@@ -42,7 +42,7 @@ class BuildConfig(BaseModel):
             min_histology_score=export.min_histology_score,
             min_caption_words=export.min_caption_words,
             min_caption_chars=export.min_caption_chars,
-            text_types=settings.align.text_types,
+            text_types=export.text_types,
             dedup_hamming=settings.frames.dedup_hamming,
             val_fraction=export.val_fraction,
             seed=export.seed,

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from curation.config import Settings
 from curation.demo.truth import LectureTruth
-from curation.records import TextAnalysis, Transcript
+from curation.records import Sentence, TextAnalysis, Transcript
 from curation.text.lexicon import glossary_hotwords
 from curation.text.terms import find_terms, term_present
 
@@ -43,15 +43,16 @@ class TextScore(BaseModel):
     seconds: float = 0.0
 
 
-def _overlaps(a_start: float, a_end: float, b_start: float, b_end: float) -> bool:
-    return min(a_end, b_end) - max(a_start, b_start) > 0
+def heard_during(analysis: TextAnalysis, start: float, end: float) -> list[Sentence]:
+    """The transcript sentences recognised, at least in part, between `start` and `end`."""
+    return [s for s in analysis.sentences if min(end, s.end) - max(start, s.start) > 0]
 
 
 def score(truth: LectureTruth, analysis: TextAnalysis) -> TextScore:
     result = TextScore(video_id=truth.video_id, sentences=len(analysis.sentences))
     result.corrections = sum(c.applied for c in analysis.corrections)
     for said in truth.sentences:
-        heard = [s for s in analysis.sentences if _overlaps(s.start, s.end, said.start, said.end)]
+        heard = heard_during(analysis, said.start, said.end)
         raw, refined = " ".join(s.raw for s in heard), " ".join(s.text for s in heard)
         for term in said.terms:
             right_raw, right_refined = term_present(term, raw), term_present(term, refined)
@@ -61,9 +62,7 @@ def score(truth: LectureTruth, analysis: TextAnalysis) -> TextScore:
             result.fixed += right_refined and not right_raw
             result.broken += right_raw and not right_refined
     for sentence in analysis.sentences:
-        said = [
-            t for t in truth.sentences if _overlaps(sentence.start, sentence.end, t.start, t.end)
-        ]
+        said = truth.sentences_during(sentence.start, sentence.end)
         spoken = " ".join(t.text for t in said)
         added = set(find_terms(sentence.text)) - set(find_terms(sentence.raw))
         wrong = any(not term_present(term, spoken) for term in added)
@@ -81,7 +80,7 @@ def score(truth: LectureTruth, analysis: TextAnalysis) -> TextScore:
             result.roi_predicted += 1
             result.roi_true_positive += bool(best and best.is_roi)
     for said in truth.sentences:
-        heard = [s for s in analysis.sentences if _overlaps(s.start, s.end, said.start, said.end)]
+        heard = heard_during(analysis, said.start, said.end)
         result.med_truth += said.is_med
         result.med_truth_found += said.is_med and any(s.is_med for s in heard)
         result.roi_truth += said.is_roi

@@ -38,15 +38,13 @@ def test_a_slide_shown_twice_collects_both_narrations():
     assert [p.text_start for p in pairs] == [2, 22]
 
 
-def test_text_types_select_med_roi_and_raw_sentences():
+def test_every_sentence_type_becomes_a_candidate_with_its_type():
     kf = keyframe(0, 0, 30)
-    sentences = [sentence(0, 1, 2, med=True), sentence(1, 3, 4, med=False, roi=True), sentence(2, 5, 6, med=False)]
-    windows = [(0, 30)]
-    default = pairs_for_frame("v", kf, LABEL, windows, sentences, AlignSettings(), {})
-    assert [p.text_type for p in default] == ["med", "roi"]
-    everything = pairs_for_frame("v", kf, LABEL, windows, sentences, AlignSettings(text_types=["med", "roi", "raw"]), {})
-    assert [p.text_type for p in everything] == ["med", "roi", "raw"]
-    assert everything[1].is_roi
+    sentences = [sentence(0, 1, 2, med=True, roi=True), sentence(1, 3, 4, med=False, roi=True),
+                 sentence(2, 5, 6, med=False)]
+    pairs = pairs_for_frame("v", kf, LABEL, [(0, 30)], sentences, AlignSettings(), {})
+    assert [p.text_type for p in pairs] == ["med", "roi", "raw"]
+    assert [p.is_roi for p in pairs] == [True, True, False]
 
 
 def test_overlap_share_counts_time_inside_any_window():

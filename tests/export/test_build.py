@@ -40,8 +40,8 @@ BASE = len(VIDEOS) * len(DEFAULT_KEPT_SPECS) - COPIED_PAIRS
         ({"export": {"min_histology_score": 0.7}}, BASE - len(VIDEOS)),  # "Eosinophilic cytoplasm..." (0.6) goes
         ({"export": {"min_caption_words": 1}}, BASE + len(VIDEOS)),  # "Granuloma." comes back
         ({"export": {"min_caption_words": 1, "min_caption_chars": 11}}, BASE),  # ...but has 10 characters
-        ({"align": {"text_types": ["med", "roi", "raw"]}}, BASE + len(VIDEOS)),
-        ({"align": {"text_types": ["med"]}}, BASE - (len(VIDEOS) - 1)),  # lec-d's roi pair was a duplicate anyway
+        ({"export": {"text_types": ["med", "roi", "raw"]}}, BASE + len(VIDEOS)),
+        ({"export": {"text_types": ["med"]}}, BASE - (len(VIDEOS) - 1)),  # lec-d's roi pair was a duplicate anyway
         ({"frames": {"dedup_hamming": -1}}, BASE + COPIED_PAIRS),
         ({"frames": {"dedup_hamming": 0}}, BASE),  # the copied image has the very same hash
         ({"export": {"allowed_channels": ["Derm Path"]}}, len(DEFAULT_KEPT_SPECS)),  # lec-c alone

@@ -27,6 +27,7 @@ def test_every_demo_lecture_is_curated_and_the_broken_one_is_recorded(curated_de
     missing = outcomes["missing-lecture"]
     assert not missing.ok and missing.failed_stage == "fetch" and "404" in missing.reason
     assert summary.total("pairs") > 0 and summary.stages_run["asr"] == len(lectures)
+    assert summary.total("candidate_pairs") > summary.total("pairs"), "raw sentences and other frames stay candidates"
 
     table = pq.read_table(Path(summary.dataset_path) / "pairs.parquet")
     assert table.num_rows == summary.total("pairs")
@@ -36,7 +37,8 @@ def test_every_demo_lecture_is_curated_and_the_broken_one_is_recorded(curated_de
 
 def test_pairs_meet_the_quality_bar_of_the_demo_ground_truth(curated_demo, demo_dir):
     truths = [load_truth(p) for p in sorted(Path(demo_dir).glob("*.truth.json"))]
-    figures = score_run(Store(curated_demo.data_root), truths).figures()
+    store = Store(curated_demo.data_root)
+    figures = score_run(store, truths, curated_demo.summary.dataset_path).figures()
     assert figures["histology_slides_with_pairs"] == 1.0, figures
     assert figures["other_slides_with_pairs"] == 0, figures
     assert figures["alignment_precision"] >= 0.95, figures

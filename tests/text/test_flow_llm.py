@@ -36,7 +36,7 @@ def test_llm_refiner_in_the_flow_reuses_every_other_stage_and_reruns_for_free(
     lectures = [v.video_id for v in summary.videos if v.ok]
     assert len(lectures) >= 3 and summary.stages_run["text"] == len(lectures)
     assert summary.stages_run["asr"] == summary.stages_run["keyframes"] == summary.stages_run["labels"] == 0
-    assert llm_server.requests > 0 and summary.total("pairs") > 0
+    assert llm_server.requests > 0 and summary.total("candidate_pairs") > 0
     assert artifacts(curated_copy) == before, "the same artifacts as the offline run"
 
     first_pair = json.loads((curated_copy / "videos" / lectures[0] / "pairs.jsonl").read_text().splitlines()[0])
