@@ -147,7 +147,7 @@ def pair_funnel(
     aligned = sum(f.aligned_pairs for f in facts)
     drops = [_drop(name, int(n)) for name, n in sorted(filter_drops.items(), key=lambda kv: -kv[1])]
     return [
-        {"step": "aligned", "label": "aligned pairs", "count": aligned, "dropped": []},
+        {"step": "aligned", "label": "candidate pairs", "count": aligned, "dropped": []},
         {
             "step": "version",
             "label": "pairs in the version",
