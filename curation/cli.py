@@ -44,8 +44,8 @@ def print_summary(summary) -> None:
         console.print(f"audit report: [bold]{summary.report_path}")
 
 
-def run_curation(manifests: list[Path], data: str, config: Path | None, runner: str, workers: int,
-                 dask_address: str | None, verbose: bool, build_dataset: bool = True):
+def run_curation(manifests: list[Path], data: str, config: Path | None, runner: str, videos_at_once: int,
+                 workers: int, dask_address: str | None, verbose: bool, build_dataset: bool = True):
     prepare_environment(data, verbose)
     from curation.ingest.manifest import read_manifests
     from curation.progress import stage_progress
@@ -53,12 +53,13 @@ def run_curation(manifests: list[Path], data: str, config: Path | None, runner: 
     from flows.curate import curate
     from flows.runners import task_runner
 
-    flow = curate.with_options(task_runner=task_runner(runner, workers, dask_address))
+    flow = curate.with_options(task_runner=task_runner(runner, videos_at_once, workers, dask_address))
     store = Store(data)
     with stage_progress(store, read_manifests(manifests)):
         return flow(
             manifests=[str(m) for m in manifests], data_root=data,
             config_file=str(config) if config else None, build_dataset=build_dataset,
+            videos_at_once=videos_at_once,
         )
 
 
@@ -68,13 +69,15 @@ def run(
     data: str = DataOption,
     config: Path | None = ConfigOption,
     runner: str = typer.Option("thread", help="thread | dask"),
-    workers: int = typer.Option(3, help="tasks at once (threads, or local Dask workers)"),
+    videos_at_once: int = typer.Option(2, "--videos-at-once", help="videos in flight at once"),
+    workers: int = typer.Option(2, help="local Dask workers (with --runner dask)"),
     dask_address: str | None = typer.Option(None, help="scheduler address of an existing Dask cluster"),
     no_dataset: bool = typer.Option(False, "--no-dataset", help="curate videos only; build no dataset version"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
 ) -> None:
     """Curate every video of the manifests, then build a dataset version and its audit."""
-    summary = run_curation(manifest, data, config, runner, workers, dask_address, verbose, not no_dataset)
+    summary = run_curation(manifest, data, config, runner, videos_at_once, workers, dask_address, verbose,
+                           not no_dataset)
     print_summary(summary)
     if summary.failed and not summary.ok:
         raise typer.Exit(1)
@@ -96,7 +99,7 @@ def demo(
     build_demo_lectures(media)
     with serve_directory(media, port=port) as base_url:
         console.print(f"serving them at {base_url}")
-        summary = run_curation([manifest], data, None, "thread", 3, None, verbose)
+        summary = run_curation([manifest], data, None, "thread", 2, 2, None, verbose)
     print_summary(summary)
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import (
@@ -48,7 +48,13 @@ class AsrSettings(BaseModel):
     glossary_hotwords: bool = Field(
         True, description="bias decoding towards the histopathology lexicon"
     )
-    cpu_threads: int = 0
+    # tiny.en on CPU decodes as fast on one thread as on two (bench/speed.py), so one thread per
+    # transcription and several transcriptions at once leave cores to frame work and other videos
+    cpu_threads: int = Field(1, description="CTranslate2 threads per transcription (0: its default)")
+    parallel: int = Field(2, description="transcriptions one loaded model runs at once")
+
+    # how fast, not what: changing these re-runs no stage
+    not_hashed: ClassVar[frozenset[str]] = frozenset({"cpu_threads", "parallel"})
 
 
 class FrameSettings(BaseModel):
@@ -143,7 +149,6 @@ class Settings(BaseSettings):
     )
 
     data_root: str = "data"
-    workers: int = Field(2, description="videos processed at once")
     fetch: FetchSettings = FetchSettings()
     asr: AsrSettings = AsrSettings()
     frames: FrameSettings = FrameSettings()
@@ -177,7 +182,10 @@ def load_settings(config_file: Path | None = None, **overrides) -> Settings:
 
 def config_hash(*sections: BaseModel) -> str:
     """Stable short hash of the settings a stage depends on."""
-    payload = json.dumps([s.model_dump(mode="json") for s in sections], sort_keys=True)
+    payload = json.dumps(
+        [s.model_dump(mode="json", exclude=set(getattr(s, "not_hashed", ()))) for s in sections],
+        sort_keys=True,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 

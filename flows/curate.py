@@ -2,17 +2,18 @@
 
 Orchestration only: the work lives in `curation.pipeline` stages. Each (video, stage) is a task;
 a stage waits only for the stages it reads, so one video's frames overlap with its own ASR and
-with other videos' work. A failing video ends in a recorded failure and never stops the batch.
+with the next video's. At most `videos_at_once` videos are in flight, which bounds memory and
+keeps every core busy. A failing video ends in a recorded failure and never stops the batch.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from curation.config import Settings, load_settings
 from curation.export.takedown import blocked_ids
@@ -22,6 +23,9 @@ from curation.store import Store
 from curation.summary import RunSummary, summarize
 from flows.audit import audit_dataset
 from flows.manifest import build_manifest
+from flows.runners import task_runner
+
+VIDEOS_AT_ONCE = 2
 
 
 def only_transient(task, task_run, state) -> bool:
@@ -51,7 +55,20 @@ def submit_video(video: VideoRef, data_root: str, settings: Settings) -> list:
     return list(futures.values())
 
 
-@flow(name="curate", task_runner=ThreadPoolTaskRunner(max_workers=3), log_prints=True)
+def submit_all(videos: list[VideoRef], data_root: str, settings: Settings, videos_at_once: int) -> list:
+    """Every video's tasks, a new video entering as soon as the oldest one in flight is finished."""
+    in_flight: deque[list] = deque()
+    submitted = []
+    for video in videos:
+        if len(in_flight) >= videos_at_once:
+            wait(in_flight.popleft())
+        in_flight.append(submit_video(video, data_root, settings))
+        submitted += in_flight[-1]
+    wait(submitted)
+    return submitted
+
+
+@flow(name="curate", task_runner=task_runner("thread", VIDEOS_AT_ONCE), log_prints=True)
 def curate(
     manifests: list[str],
     data_root: str | None = None,
@@ -59,14 +76,14 @@ def curate(
     build_dataset: bool = True,
     only_if_changed: bool = False,
     takedown: str | None = "manifests/takedown.csv",
+    videos_at_once: int = VIDEOS_AT_ONCE,
 ) -> RunSummary:
     settings = load_settings(Path(config_file) if config_file else None)
     data_root = data_root or settings.data_root
     takedown_path = Path(takedown) if takedown and Path(takedown).is_file() else None
     blocked = blocked_ids(Store(data_root), takedown_path)
     videos = [v for v in read_manifests([Path(m) for m in manifests]) if v.video_id not in blocked]
-    futures = [f for video in videos for f in submit_video(video, data_root, settings)]
-    wait(futures)
+    futures = submit_all(videos, data_root, settings, videos_at_once)
     ran = [f.result() for f in futures if f.state.is_completed() and f.result() is not None]
     summary = summarize(Store(data_root), videos, ran)
     if build_dataset and summary.ok and (ran or not only_if_changed):

@@ -44,7 +44,8 @@ class FasterWhisperTranscriber:
         self.settings = settings
         self.model_id = f"faster-whisper:{model_dir.name if settings.model_path else 'tiny.en'}:{compute_type}"
         self.model = WhisperModel(
-            str(model_dir), device=device, compute_type=compute_type, cpu_threads=settings.cpu_threads
+            str(model_dir), device=device, compute_type=compute_type,
+            cpu_threads=settings.cpu_threads, num_workers=settings.parallel,
         )
 
     def transcribe(self, media: Path, vocabulary: str) -> TranscriptionResult:

@@ -25,8 +25,10 @@ def test_stages_skip_when_current_and_rerun_when_their_settings_change(tmp_path,
     assert ran and asr_status.metrics["words"] > 5
     assert not run_stage("asr", store, served_clip, settings)[1], "no second ASR"
 
-    # a change to another stage's settings leaves ASR alone; a change to ASR's own re-runs it
+    # a change to another stage's settings leaves ASR alone, and so does one to how fast it runs;
+    # a change to what it computes re-runs it
     assert not run_stage("asr", store, served_clip, Settings(frames={"min_stable_s": 9}))[1]
+    assert not run_stage("asr", store, served_clip, Settings(asr={"cpu_threads": 2, "parallel": 1}))[1]
     changed = Settings(asr={"beam_size": 1})
     assert run_stage("asr", store, served_clip, changed)[1]
     assert store.statuses("clip")["asr"].config_hash != asr_status.config_hash
