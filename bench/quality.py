@@ -30,6 +30,8 @@ def curate_demo(data: Path, demo_dir: Path) -> tuple[float, float, str]:
     (seconds curating, seconds building the version, version folder)."""
     from curation.demo.build import build_demo_lectures
     from curation.demo.server import serve_directory
+    from curation.ingest.manifest import write_manifest
+    from curation.pipeline import VideoRef
     from curation.runtime import prepare_environment
 
     prepare_environment(str(data))
@@ -39,9 +41,8 @@ def curate_demo(data: Path, demo_dir: Path) -> tuple[float, float, str]:
     build_demo_lectures(demo_dir)
     with serve_directory(demo_dir) as base_url:
         manifest = data / "bench-manifest.csv"
-        rows = [f"{p.name.removesuffix('.truth.json')},{base_url}/{p.name.removesuffix('.truth.json')}.mp4"
-                for p in sorted(demo_dir.glob("*.truth.json"))]
-        manifest.write_text("video_id,url\n" + "\n".join(rows) + "\n")
+        ids = [p.name.removesuffix(".truth.json") for p in sorted(demo_dir.glob("*.truth.json"))]
+        write_manifest(manifest, [VideoRef(v, f"{base_url}/{v}.mp4") for v in ids])
         started = time.perf_counter()
         curate(manifests=[str(manifest)], data_root=str(data), build_dataset=False)
         curated = time.perf_counter()

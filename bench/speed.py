@@ -38,6 +38,8 @@ def main() -> None:
     from curation.config import load_settings
     from curation.demo.build import build_demo_lectures
     from curation.demo.server import serve_directory
+    from curation.ingest.manifest import write_manifest
+    from curation.pipeline import VideoRef
     from curation.summary import RunSummary
     from curation.text.lexicon import glossary_hotwords
     from flows.curate import curate
@@ -55,8 +57,7 @@ def main() -> None:
 
         def curated(video_ids: list[str], data: str) -> tuple[float, RunSummary]:
             manifest = work / f"{data}.csv"
-            rows = "".join(f"{v},{base_url}/{v}.mp4\n" for v in video_ids)
-            manifest.write_text("video_id,url\n" + rows)
+            write_manifest(manifest, [VideoRef(v, f"{base_url}/{v}.mp4") for v in video_ids])
             started = time.perf_counter()
             summary = curate(manifests=[str(manifest)], data_root=str(work / data), build_dataset=False)
             return time.perf_counter() - started, summary

@@ -13,6 +13,7 @@ needs no stage to run again, and the pairs it leaves out are counted with their 
 from __future__ import annotations
 
 from curation.config import AlignSettings, Settings
+from curation.intervals import overlap_s
 from curation.pipeline import VideoRef
 from curation.records import (
     FrameLabel,
@@ -40,7 +41,7 @@ def frame_windows(keyframes: list[Keyframe], settings: AlignSettings) -> dict[in
 
 def overlap_share(sentence: Sentence, windows: list[Window]) -> float:
     duration = max(sentence.end - sentence.start, 1e-3)
-    inside = sum(max(0.0, min(sentence.end, b) - max(sentence.start, a)) for a, b in windows)
+    inside = sum(overlap_s(sentence.start, sentence.end, a, b) for a, b in windows)
     return min(inside / duration, 1.0)
 
 
@@ -114,5 +115,4 @@ def align_pairs(store: Store, video: VideoRef, settings: Settings) -> dict[str, 
         )
     ]
     store.write_jsonl(store.video_path(vid, "pairs.jsonl"), pairs)
-    histology = sum(lb.histology_score >= settings.vision.histology_threshold for lb in labels.labels)
-    return {"histology_frames": float(histology), "candidate_pairs": float(len(pairs))}
+    return {"candidate_pairs": float(len(pairs))}

@@ -58,7 +58,7 @@ def outcome_of(store: Store, video_id: str) -> VideoOutcome:
         failed_stage=failed or missing,
         reason=statuses[failed].reason if failed else ("not run" if missing else ""),
         keyframes=metric("keyframes", "keyframes"),
-        histology_frames=metric("pairs", "histology_frames"),
+        histology_frames=metric("labels", "histology"),
         candidate_pairs=metric("pairs", "candidate_pairs"),
     )
 

@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from curation.demo.truth import LectureTruth
+from curation.intervals import overlap_s, overlapping
 from curation.records import FrameLabels, Keyframes, Pair
 from curation.store import Store
 from curation.text.terms import find_terms, term_present
@@ -73,10 +74,7 @@ def picture_of(slide) -> str:
 
 
 def best_sentence(truth: LectureTruth, start: float, end: float):
-    def overlap(s) -> float:
-        return max(0.0, min(end, s.end) - max(start, s.start))
-
-    return max(truth.sentences, key=overlap)
+    return max(truth.sentences, key=lambda s: overlap_s(s.start, s.end, start, end))
 
 
 def pair_ids_in_version(store: Store, dataset_path: str) -> set[str]:
@@ -114,7 +112,7 @@ def score_lecture(store: Store, truth: LectureTruth, threshold: float, kept: set
         if frame_slide is not None:
             captions[picture_of(frame_slide)].append(pair)
             aligned += picture_of(slides_by_index[sentence.slide]) == picture_of(frame_slide)
-        spoken = " ".join(s.text for s in truth.sentences_during(pair.text_start, pair.text_end))
+        spoken = " ".join(s.text for s in overlapping(truth.sentences, pair.text_start, pair.text_end))
         invented = set(find_terms(pair.caption)) - set(find_terms(pair.raw_caption))
         wrong_terms += any(not term_present(term, spoken) for term in invented)
 

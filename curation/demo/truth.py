@@ -53,10 +53,6 @@ class LectureTruth(BaseModel):
             return self.slides[-1]
         raise ValueError(f"{self.video_id}: time {time_s} is outside the lecture (0-{self.duration_s} s)")
 
-    def sentences_during(self, start: float, end: float) -> list[SentenceTruth]:
-        """The sentences spoken, at least in part, between `start` and `end`."""
-        return [s for s in self.sentences if min(end, s.end) - max(start, s.start) > 0]
-
 
 def truth_path(folder: Path, video_id: str) -> Path:
     return Path(folder) / f"{video_id}.truth.json"

@@ -33,6 +33,13 @@ def read_manifest(path: Path) -> list[VideoRef]:
     return list(refs.values())
 
 
+def write_manifest(path: Path, videos: list[VideoRef]) -> None:
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["video_id", "url"])
+        writer.writerows([v.video_id, v.url] for v in videos)
+
+
 TAKEDOWN_FILE = "takedown.csv"
 
 

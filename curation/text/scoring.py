@@ -16,7 +16,8 @@ from pydantic import BaseModel
 
 from curation.config import Settings
 from curation.demo.truth import LectureTruth
-from curation.records import Sentence, TextAnalysis, Transcript
+from curation.intervals import overlap_s, overlapping
+from curation.records import TextAnalysis, Transcript
 from curation.text.lexicon import glossary_hotwords
 from curation.text.terms import find_terms, term_present
 
@@ -43,16 +44,11 @@ class TextScore(BaseModel):
     seconds: float = 0.0
 
 
-def heard_during(analysis: TextAnalysis, start: float, end: float) -> list[Sentence]:
-    """The transcript sentences recognised, at least in part, between `start` and `end`."""
-    return [s for s in analysis.sentences if min(end, s.end) - max(start, s.start) > 0]
-
-
 def score(truth: LectureTruth, analysis: TextAnalysis) -> TextScore:
     result = TextScore(video_id=truth.video_id, sentences=len(analysis.sentences))
     result.corrections = sum(c.applied for c in analysis.corrections)
     for said in truth.sentences:
-        heard = heard_during(analysis, said.start, said.end)
+        heard = overlapping(analysis.sentences, said.start, said.end)
         raw, refined = " ".join(s.raw for s in heard), " ".join(s.text for s in heard)
         for term in said.terms:
             right_raw, right_refined = term_present(term, raw), term_present(term, refined)
@@ -62,14 +58,14 @@ def score(truth: LectureTruth, analysis: TextAnalysis) -> TextScore:
             result.fixed += right_refined and not right_raw
             result.broken += right_raw and not right_refined
     for sentence in analysis.sentences:
-        said = truth.sentences_during(sentence.start, sentence.end)
+        said = overlapping(truth.sentences, sentence.start, sentence.end)
         spoken = " ".join(t.text for t in said)
         added = set(find_terms(sentence.text)) - set(find_terms(sentence.raw))
         wrong = any(not term_present(term, spoken) for term in added)
         result.sentences_with_wrong_term += wrong
         best = max(
             said,
-            key=lambda t: min(sentence.end, t.end) - max(sentence.start, t.start),
+            key=lambda t: overlap_s(t.start, t.end, sentence.start, sentence.end),
             default=None,
         )
         if sentence.is_med:
@@ -80,7 +76,7 @@ def score(truth: LectureTruth, analysis: TextAnalysis) -> TextScore:
             result.roi_predicted += 1
             result.roi_true_positive += bool(best and best.is_roi)
     for said in truth.sentences:
-        heard = heard_during(analysis, said.start, said.end)
+        heard = overlapping(analysis.sentences, said.start, said.end)
         result.med_truth += said.is_med
         result.med_truth_found += said.is_med and any(s.is_med for s in heard)
         result.roi_truth += said.is_roi
