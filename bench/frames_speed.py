@@ -22,7 +22,7 @@ from curation.demo.build import build_demo_lectures
 from curation.demo.truth import load_truth
 from curation.frames.measure import hamming
 from curation.frames.stage import extract_keyframes
-from curation.pipeline import VideoRef
+from curation.records import VideoRef
 from curation.records import Keyframes, Video
 from curation.store import Store
 

@@ -31,7 +31,7 @@ def curate_demo(data: Path, demo_dir: Path) -> tuple[float, float, str]:
     from curation.demo.build import build_demo_lectures
     from curation.demo.server import serve_directory
     from curation.ingest.manifest import write_manifest
-    from curation.pipeline import VideoRef
+    from curation.records import VideoRef
     from curation.runtime import prepare_environment
 
     prepare_environment(str(data))

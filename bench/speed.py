@@ -39,7 +39,7 @@ def main() -> None:
     from curation.demo.build import build_demo_lectures
     from curation.demo.server import serve_directory
     from curation.ingest.manifest import write_manifest
-    from curation.pipeline import VideoRef
+    from curation.records import VideoRef
     from curation.summary import RunSummary
     from curation.text.lexicon import glossary_hotwords
     from flows.curate import curate

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from curation.config import AlignSettings, Settings
 from curation.intervals import overlap_s
-from curation.pipeline import VideoRef
+from curation.records import VideoRef
 from curation.records import (
     FrameLabel,
     FrameLabels,

@@ -17,24 +17,9 @@ from importlib import import_module
 from pydantic import BaseModel
 
 from curation.config import Settings, config_hash
-from curation.records import StageStatus
+from curation.errors import StageFailed, TransientError
+from curation.records import StageStatus, VideoRef
 from curation.store import Store, utc_now
-
-
-@dataclass(frozen=True)
-class VideoRef:
-    video_id: str
-    url: str
-
-
-class TransientError(RuntimeError):
-    """A failure worth retrying: network trouble, rate limits, a busy server."""
-
-
-class StageFailed(RuntimeError):
-    def __init__(self, video_id: str, stage: str, reason: str, transient: bool = False):
-        super().__init__(f"{video_id}: {stage} failed: {reason}")
-        self.video_id, self.stage, self.reason, self.transient = video_id, stage, reason, transient
 
 
 StageFn = Callable[[Store, VideoRef, Settings], dict[str, float]]

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+
+@dataclass(frozen=True)
+class VideoRef:
+    """One row of an input manifest: which video, and where to fetch it."""
+
+    video_id: str
+    url: str
 
 
 class Record(BaseModel):

@@ -6,7 +6,8 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
-from curation.pipeline import STAGES, VideoRef
+from curation.pipeline import STAGES
+from curation.records import VideoRef
 from curation.store import Store
 
 

@@ -18,7 +18,9 @@ from prefect.futures import wait
 from curation.config import Settings, load_settings
 from curation.export.takedown import blocked_ids
 from curation.ingest.manifest import read_manifests
-from curation.pipeline import STAGES, StageFailed, VideoRef, run_stage
+from curation.errors import StageFailed
+from curation.pipeline import STAGES, run_stage
+from curation.records import VideoRef
 from curation.store import Store
 from curation.summary import RunSummary, summarize
 from flows.audit import audit_dataset

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from curation.asr import get_transcriber
 from curation.config import Settings
-from curation.pipeline import VideoRef
+from curation.records import VideoRef
 from curation.records import Transcript, Video
 from curation.store import Store
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from curation.config import Settings
 from curation.media import probe
-from curation.pipeline import TransientError, VideoRef
+from curation.errors import TransientError
+from curation.records import VideoRef
 from curation.records import Video
 from curation.store import Store, utc_now
 

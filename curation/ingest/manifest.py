@@ -6,7 +6,7 @@ import csv
 import re
 from pathlib import Path
 
-from curation.pipeline import VideoRef
+from curation.records import VideoRef
 
 VIDEO_ID = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from curation.config import Settings, TextSettings
-from curation.pipeline import VideoRef
+from curation.records import VideoRef
 from curation.records import Sentence, TextAnalysis, Transcript
 from curation.store import Store
 from curation.text.edits import apply_corrections

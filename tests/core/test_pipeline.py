@@ -4,7 +4,9 @@ import pytest
 
 from curation.config import Settings
 from curation.demo.server import serve_directory
-from curation.pipeline import StageFailed, VideoRef, run_stage
+from curation.errors import StageFailed
+from curation.pipeline import run_stage
+from curation.records import VideoRef
 from curation.store import Store
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from curation.config import Settings
 from curation.frames.stage import extract_keyframes
-from curation.pipeline import VideoRef
+from curation.records import VideoRef
 from curation.records import Keyframes, Video
 from curation.store import Store
 from tests.frames.synth import Shot, still, text_slide, tissue, with_cursor, write_video

@@ -92,7 +92,7 @@ def test_a_rerun_leaves_no_stale_frames(lecture, tmp_path):
 
 
 def test_missing_info_is_a_clear_error(tmp_path):
-    from curation.pipeline import VideoRef
+    from curation.records import VideoRef
     from curation.store import Store
 
     with pytest.raises(ValueError, match="info.json is missing"):

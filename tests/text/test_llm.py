@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from curation.pipeline import VideoRef
+from curation.records import VideoRef
 from curation.records import TextAnalysis, Transcript
 from curation.store import Store
 from curation.text.stage import refine_text

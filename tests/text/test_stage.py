@@ -1,7 +1,8 @@
 import pytest
 
 from curation.config import Settings
-from curation.pipeline import VideoRef, run_stage
+from curation.pipeline import run_stage
+from curation.records import VideoRef
 from curation.records import StageStatus, TextAnalysis, Transcript
 from curation.store import Store
 from curation.text.lexicon import load_lexicon

@@ -6,7 +6,7 @@ from PIL import Image
 
 from curation.config import ClipSettings, Settings, VisionSettings
 from curation.frames.stage import encode_jpeg
-from curation.pipeline import VideoRef
+from curation.records import VideoRef
 from curation.records import FrameLabels, Keyframe, Keyframes
 from curation.store import Store
 from curation.vision.stage import label_frames
