@@ -12,10 +12,11 @@ needs no stage to run again, and the pairs it leaves out are counted with their 
 
 from __future__ import annotations
 
-from curation.config import AlignSettings, Settings
+from curation.config import AlignSettings
 from curation.intervals import overlap_s
-from curation.records import VideoRef
+from curation.pipeline import StageContext
 from curation.records import (
+    CandidatePairs,
     FrameLabel,
     FrameLabels,
     Keyframe,
@@ -26,7 +27,6 @@ from curation.records import (
     TextType,
     Transcript,
 )
-from curation.store import Store
 
 Window = tuple[float, float]
 
@@ -84,35 +84,31 @@ def pairs_for_frame(
     return pairs
 
 
-def provenance_of(store: Store, video_id: str, keyframes: Keyframes, labels: FrameLabels, text: TextAnalysis) -> dict[str, str]:
-    transcript = store.read_model(store.video_path(video_id, "transcript.json"), Transcript)
-    provenance = {
+def provenance_of(transcript: Transcript, keyframes: Keyframes, labels: FrameLabels, text: TextAnalysis,
+                  upstream: dict[str, str]) -> dict[str, str]:
+    return {
         "asr_model": transcript.model_id,
         "frame_extractor": keyframes.extractor_id,
         "classifier": labels.classifier_id,
         "refiner": text.refiner_id,
         **{f"prompt:{name}": version for name, version in text.prompt_versions.items()},
+        **{f"config:{stage}": digest for stage, digest in upstream.items()},
     }
-    for stage, status in store.statuses(video_id).items():
-        if stage != "pairs":
-            provenance[f"config:{stage}"] = status.config_hash
-    return provenance
 
 
-def align_pairs(store: Store, video: VideoRef, settings: Settings) -> dict[str, float]:
-    vid = video.video_id
-    keyframes = store.read_model(store.video_path(vid, "keyframes.json"), Keyframes)
-    labels = store.read_model(store.video_path(vid, "labels.json"), FrameLabels)
-    text = store.read_model(store.video_path(vid, "text.json"), TextAnalysis)
-    provenance = provenance_of(store, vid, keyframes, labels, text)
+def align_pairs(
+    keyframes: Keyframes, labels: FrameLabels, text: TextAnalysis, transcript: Transcript, ctx: StageContext
+) -> CandidatePairs:
+    vid = keyframes.video_id
+    provenance = provenance_of(transcript, keyframes, labels, text, ctx.upstream)
     by_index = {kf.index: kf for kf in keyframes.keyframes}
-    windows = frame_windows(keyframes.keyframes, settings.align)
+    windows = frame_windows(keyframes.keyframes, ctx.settings.align)
     pairs = [
         pair
         for label in labels.labels  # the labels stage labels kept frames only, never duplicates
         for pair in pairs_for_frame(
-            vid, by_index[label.index], label, windows[label.index], text.sentences, settings.align, provenance
+            vid, by_index[label.index], label, windows[label.index], text.sentences, ctx.settings.align, provenance
         )
     ]
-    store.write_jsonl(store.video_path(vid, "pairs.jsonl"), pairs)
-    return {"candidate_pairs": float(len(pairs))}
+    ctx.report(candidate_pairs=len(pairs))
+    return CandidatePairs(pairs=pairs)

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from curation.pipeline import STAGES
 from curation.records import VideoRef
+from curation.stages import STAGES
 from curation.store import Store, utc_now
 
 

@@ -1,10 +1,15 @@
-"""Typed records passed between stages; each is stored as JSON in the per-video folder."""
+"""Typed records passed between stages.
+
+Every stage writes one `Artifact`; the artifact class names its file in the video folder
+(`stored_as`), so file names live here and nowhere else. `files()` lists the side files an
+artifact refers to (media, images), which must exist for it to count as current.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal, Self
 
 from pydantic import BaseModel, Field
 
@@ -21,7 +26,26 @@ class Record(BaseModel):
     model_config = {"extra": "forbid"}
 
 
-class Video(Record):
+class Artifact(Record):
+    """A record that one stage writes into the video folder."""
+
+    stored_as: ClassVar[str]
+
+    def to_bytes(self) -> bytes:
+        return self.model_dump_json(indent=1).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Self:
+        return cls.model_validate_json(data)
+
+    def files(self) -> list[str]:
+        """Side files this artifact refers to, relative to the video folder."""
+        return []
+
+
+class Video(Artifact):
+    stored_as: ClassVar[str] = "info.json"
+
     video_id: str
     url: str
     title: str = ""
@@ -33,6 +57,9 @@ class Video(Record):
     file_name: str = Field("", description="media file inside the video folder")
     width: int = 0
     height: int = 0
+
+    def files(self) -> list[str]:
+        return [self.file_name] if self.file_name else []
 
 
 class Word(Record):
@@ -48,7 +75,9 @@ class Segment(Record):
     text: str
 
 
-class Transcript(Record):
+class Transcript(Artifact):
+    stored_as: ClassVar[str] = "transcript.json"
+
     video_id: str
     language: str
     model_id: str
@@ -77,10 +106,15 @@ class Keyframe(Record):
     )
 
 
-class Keyframes(Record):
+class Keyframes(Artifact):
+    stored_as: ClassVar[str] = "keyframes.json"
+
     video_id: str
     extractor_id: str
     keyframes: list[Keyframe]
+
+    def files(self) -> list[str]:
+        return [k.image_path for k in self.keyframes]
 
 
 FrameType = Literal["histology", "slide_text", "person", "diagram", "desktop", "blank", "other"]
@@ -100,10 +134,15 @@ class FrameLabel(Record):
     crop_path: str | None = None
 
 
-class FrameLabels(Record):
+class FrameLabels(Artifact):
+    stored_as: ClassVar[str] = "labels.json"
+
     video_id: str
     classifier_id: str
     labels: list[FrameLabel]
+
+    def files(self) -> list[str]:
+        return [label.crop_path for label in self.labels if label.crop_path]
 
 
 class Correction(Record):
@@ -131,7 +170,9 @@ class RejectedOutput(Record):
     reason: str
 
 
-class TextAnalysis(Record):
+class TextAnalysis(Artifact):
+    stored_as: ClassVar[str] = "text.json"
+
     video_id: str
     refiner_id: str
     prompt_versions: dict[str, str] = {}
@@ -171,9 +212,26 @@ class Pair(Record):
         return hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
+class CandidatePairs(Artifact):
+    """Every kept frame with every sentence spoken over it; stored one pair per line."""
+
+    stored_as: ClassVar[str] = "pairs.jsonl"
+
+    pairs: list[Pair]
+
+    def to_bytes(self) -> bytes:
+        return "".join(p.model_dump_json() + "\n" for p in self.pairs).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Self:
+        lines = data.decode().splitlines()
+        return cls(pairs=[Pair.model_validate_json(line) for line in lines if line.strip()])
+
+
 class StageStatus(Record):
-    state: Literal["done", "failed", "skipped"]
+    state: Literal["done", "failed"]
     config_hash: str = ""
+    inputs: dict[str, str] = Field({}, description="config hash of each input stage's output it was made from")
     duration_s: float = 0.0
     reason: str = ""
     finished_at: str = ""

@@ -7,9 +7,13 @@ to a temporary name and renamed into place; object stores make a single put atom
 
 from __future__ import annotations
 
+import contextlib
+import fnmatch
 import json
 import os
 import posixpath
+import re
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,14 +21,29 @@ from pathlib import Path
 from typing import TypeVar
 
 import fsspec
+from filelock import FileLock
 from fsspec.implementations.local import LocalFileSystem
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from curation.records import StageStatus
+from curation.errors import InvalidArtifact
+from curation.records import Artifact, StageStatus
 
 M = TypeVar("M", bound=BaseModel)
+A = TypeVar("A", bound=Artifact)
 
 STATUS_DIR = "status"
+LOCKS_DIR = ".locks"
+VIDEO_ID = re.compile(r"^(?!\.)[A-Za-z0-9_.-]{1,128}$")  # no leading dot: not ., .., or hidden
+
+
+def check_video_id(video_id: str) -> str:
+    """The id itself, if it names one folder inside `videos/`; `.` and `..` never do."""
+    if not VIDEO_ID.match(video_id):
+        raise ValueError(
+            f"'{video_id}' is not a valid video id: use 1-128 letters, digits, '_', '-' or '.', "
+            "not starting with '.'"
+        )
+    return video_id
 
 
 def utc_now() -> str:
@@ -43,7 +62,7 @@ class Store:
         return posixpath.join(self.root, *parts)
 
     def video_dir(self, video_id: str) -> str:
-        return self.join("videos", video_id)
+        return self.join("videos", check_video_id(video_id))
 
     def video_path(self, video_id: str, *names: str) -> str:
         return posixpath.join(self.video_dir(video_id), *names)
@@ -61,7 +80,8 @@ class Store:
         base = self.join("videos")
         if not self.fs.exists(base):
             return []
-        return sorted(posixpath.basename(p.rstrip("/")) for p in self.fs.ls(base, detail=False))
+        names = (posixpath.basename(p.rstrip("/")) for p in self.fs.ls(base, detail=False))
+        return sorted(name for name in names if VIDEO_ID.match(name))
 
     # ---- atomic writes -----------------------------------------------------
     def write_bytes(self, path: str, data: bytes) -> None:
@@ -118,15 +138,100 @@ class Store:
         if self.fs.exists(path):
             self.fs.rm(path, recursive=True)
 
+    # ---- artifacts: the one record each stage writes --------------------------
+    def save(self, video_id: str, record: Artifact) -> None:
+        self.write_bytes(self.video_path(video_id, record.stored_as), record.to_bytes())
+
+    def load(self, video_id: str, cls: type[A]) -> A:
+        """The validated artifact; InvalidArtifact when it is missing, truncated or malformed."""
+        path = self.video_path(video_id, cls.stored_as)
+        try:
+            data = self.read_bytes(path)
+        except FileNotFoundError:
+            raise InvalidArtifact(path, "missing") from None
+        try:
+            return cls.from_bytes(data)
+        except (ValidationError, ValueError) as exc:
+            raise InvalidArtifact(path, f"not a valid {cls.__name__}: {first_error(exc)}") from None
+
+    def missing_files(self, video_id: str, record: Artifact) -> list[str]:
+        return [name for name in record.files() if not self.exists(self.video_path(video_id, name))]
+
+    def replace_entries(self, video_id: str, staging: Path, owned: tuple[str, ...]) -> None:
+        """Swap what a stage wrote into `staging` for the entries of the video folder it owns
+        (names or globs): old ones it did not write again are removed."""
+        folder = self.video_dir(video_id)
+        self.fs.makedirs(folder, exist_ok=True)
+        new = {p.name: p for p in staging.iterdir()}
+        for old in self.fs.ls(folder, detail=False):
+            name = posixpath.basename(old.rstrip("/"))
+            if name not in new and any(fnmatch.fnmatch(name, pattern) for pattern in owned):
+                self.fs.rm(old, recursive=True)
+        for name, path in sorted(new.items()):
+            target = posixpath.join(folder, name)
+            if self.is_local:
+                replace_local(path, Path(target))
+            else:
+                self.remove(target)
+                self.fs.put(str(path), target, recursive=path.is_dir())
+
+    @contextlib.contextmanager
+    def local_file(self, path: str) -> Iterator[Path]:
+        """A real file for tools (ffmpeg, ASR) that cannot read fsspec URLs: the file itself on a
+        local root, a temporary download from object storage."""
+        if self.is_local:
+            yield Path(path)
+            return
+        with tempfile.TemporaryDirectory(prefix="media-") as tmp:
+            local = Path(tmp) / posixpath.basename(path)
+            self.fs.get_file(path, str(local))
+            yield local
+
     # ---- per-video stage status --------------------------------------------
     # One file per stage, so stages of one video that run at once never race on a shared file.
     def statuses(self, video_id: str) -> dict[str, StageStatus]:
-        folder = self.video_path(video_id, STATUS_DIR)
-        return {
-            posixpath.basename(path).removesuffix(".json"): self.read_model(path, StageStatus)
-            for path in self.iter_files(folder)
-            if path.endswith(".json")
-        }
+        """Each stage's last outcome; an unreadable status file counts as no outcome."""
+        found = {}
+        for path in self.iter_files(self.video_path(video_id, STATUS_DIR)):
+            if path.endswith(".json"):
+                with contextlib.suppress(ValidationError, ValueError, OSError):
+                    found[posixpath.basename(path).removesuffix(".json")] = self.read_model(path, StageStatus)
+        return found
 
     def set_status(self, video_id: str, stage: str, status: StageStatus) -> None:
-        self.write_json(self.video_path(video_id, STATUS_DIR, f"{stage}.json"), status)
+        self.write_json(self.status_path(video_id, stage), status)
+
+    def clear_status(self, video_id: str, stage: str) -> None:
+        self.remove(self.status_path(video_id, stage))
+
+    def status_path(self, video_id: str, stage: str) -> str:
+        return self.video_path(video_id, STATUS_DIR, f"{stage}.json")
+
+    def lock(self, video_id: str, stage: str) -> contextlib.AbstractContextManager:
+        """Held while a stage of a video runs, so two runs on one root never do the same work.
+        Object stores have no file locks; a cluster shares one flow run, which never doubles a task."""
+        if not self.is_local:
+            return contextlib.nullcontext()
+        folder = Path(self.join(LOCKS_DIR, check_video_id(video_id)))
+        folder.mkdir(parents=True, exist_ok=True)
+        return FileLock(folder / f"{stage}.lock")
+
+
+def first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "file"
+        return f"{where}: {error['msg']} ({exc.error_count()} error(s))"
+    return str(exc).splitlines()[0][:200]
+
+
+def replace_local(new: Path, target: Path) -> None:
+    """Move `new` to `target`, replacing a file or a whole folder; a folder is swapped by two
+    renames, so readers see the old one or the new one, never a mix."""
+    if target.is_dir() and not target.is_symlink():
+        trash = target.with_name(f".old-{target.name}-{os.getpid()}")
+        os.replace(target, trash)
+        os.replace(new, target)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        os.replace(new, target)

@@ -6,8 +6,8 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
-from curation.pipeline import STAGES
 from curation.records import VideoRef
+from curation.stages import STAGES
 from curation.store import Store
 
 
@@ -42,9 +42,11 @@ class RunSummary(BaseModel):
 
     def add_version(self, store: Store, dataset_path: str) -> None:
         """Take each video's pair count from the dataset version built after the run."""
-        per_video = store.read_json(f"{dataset_path}/stats.json")["per_video"]
+        from curation.export.versions import VersionReader
+
+        per_video = VersionReader.at(store, dataset_path).stats().per_video
         for video in self.videos:
-            video.pairs = per_video.get(video.video_id, {}).get("pairs", 0)
+            video.pairs = per_video[video.video_id].pairs if video.video_id in per_video else 0
         self.dataset_path = dataset_path
 
 

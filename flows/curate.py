@@ -1,6 +1,6 @@
 """Prefect flow `curate`: every video of the manifests through every stage, then a dataset version.
 
-Orchestration only: the work lives in `curation.pipeline` stages. Each (video, stage) is a task;
+Orchestration only: the work lives in the stages of `curation.stages`. Each (video, stage) is a task;
 a stage waits only for the stages it reads, so one video's frames overlap with its own ASR and
 with the next video's. At most `videos_at_once` videos are in flight, which bounds memory and
 keeps every core busy. A failing video ends in a recorded failure and never stops the batch.
@@ -16,11 +16,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
 
 from curation.config import Settings, load_settings
+from curation.errors import StageFailed
 from curation.export.takedown import blocked_ids
 from curation.ingest.manifest import read_manifests
-from curation.errors import StageFailed
-from curation.pipeline import STAGES, run_stage
+from curation.pipeline import run_stage
 from curation.records import VideoRef
+from curation.stages import STAGES
 from curation.store import Store
 from curation.summary import RunSummary, summarize
 from flows.audit import audit_dataset
@@ -44,7 +45,7 @@ def only_transient(task, task_run, state) -> bool:
 )
 def stage_task(name: str, video: VideoRef, data_root: str, settings: Settings) -> tuple[str, str, float] | None:
     """Run one stage; returns (video, stage, seconds) when it really ran, None when it was current."""
-    status, ran = run_stage(name, Store(data_root), video, settings)
+    status, ran = run_stage(STAGES[name], Store(data_root), video, settings)
     return (video.video_id, name, status.duration_s) if ran else None
 
 
@@ -52,7 +53,7 @@ def submit_video(video: VideoRef, data_root: str, settings: Settings) -> list:
     futures = {}
     for name, stage in STAGES.items():
         futures[name] = stage_task.submit(
-            name, video, data_root, settings, wait_for=[futures[dep] for dep in stage.inputs]
+            name, video, data_root, settings, wait_for=[futures[dep] for dep in stage.after]
         )
     return list(futures.values())
 

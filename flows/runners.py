@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curation.pipeline import STAGES
+from curation.stages import STAGES
 
 
 def task_runner(kind: str = "thread", videos_at_once: int = 2, workers: int = 2, dask_address: str | None = None):

@@ -1,10 +1,18 @@
-"""What a dataset build reads from the store: each finished video's info, pairs and keyframes."""
+"""What a dataset build reads from the store: each ready video's info, pairs and keyframes.
+
+A video is ready when every stage is done, each made from the outputs of its input stages that
+are stored now, and every artifact validates; any other video is left out with the reason, so a
+failed re-run or a damaged artifact never ships stale or half-read pairs. The build's own
+settings do not enter: a version is a view of what was curated.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curation.records import Keyframe, Keyframes, Pair, Video
+from curation.errors import InvalidArtifact
+from curation.records import CandidatePairs, Keyframe, Keyframes, Pair, Video
+from curation.stages import not_ready_reason
 from curation.store import Store
 
 
@@ -18,29 +26,27 @@ class VideoInputs:
 @dataclass(frozen=True)
 class Catalog:
     videos: dict[str, VideoInputs]
-    not_ready: list[str]  # videos in the store whose pairs stage has not finished
-
-
-def pairs_done(store: Store, video_id: str) -> bool:
-    status = store.statuses(video_id).get("pairs")
-    return status is not None and status.state == "done"
+    not_ready: dict[str, str]  # video id -> why it is left out
 
 
 def load_video(store: Store, video_id: str) -> VideoInputs:
-    paths = {name: store.video_path(video_id, name) for name in ("info.json", "pairs.jsonl", "keyframes.json")}
-    missing = [path for path in paths.values() if not store.exists(path)]
-    if missing:
-        raise ValueError(f"video {video_id}: its pairs stage is done but {', '.join(missing)} is missing")
-    keyframes = store.read_model(paths["keyframes.json"], Keyframes)
+    keyframes = store.load(video_id, Keyframes)
     return VideoInputs(
-        video=store.read_model(paths["info.json"], Video),
-        pairs=store.read_jsonl(paths["pairs.jsonl"], Pair),
+        video=store.load(video_id, Video),
+        pairs=store.load(video_id, CandidatePairs).pairs,
         keyframes={kf.index: kf for kf in keyframes.keyframes},
     )
 
 
 def load_catalog(store: Store) -> Catalog:
-    ready, not_ready = [], []
+    videos, not_ready = {}, {}
     for video_id in store.video_ids():
-        (ready if pairs_done(store, video_id) else not_ready).append(video_id)
-    return Catalog(videos={vid: load_video(store, vid) for vid in ready}, not_ready=not_ready)
+        reason = not_ready_reason(store, video_id)
+        if reason is None:
+            try:
+                videos[video_id] = load_video(store, video_id)
+            except InvalidArtifact as exc:  # changed since the readiness check
+                reason = str(exc)
+        if reason is not None:
+            not_ready[video_id] = reason
+    return Catalog(videos=videos, not_ready=not_ready)

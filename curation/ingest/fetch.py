@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 from curation.config import Settings
-from curation.media import probe
 from curation.errors import TransientError
-from curation.records import VideoRef
-from curation.records import Video
-from curation.store import Store, utc_now
+from curation.media import probe
+from curation.pipeline import StageContext
+from curation.records import Video, VideoRef
+from curation.store import utc_now
 
 MEDIA_STEM = "video"
+YTDLP_INFO = "ytdlp-info.json"  # everything the site said about the video, kept for audit
 TRANSIENT = re.compile(r"HTTP Error (429|5\d\d)|timed out|Connection (reset|refused|aborted)|Temporary failure", re.I)
 
 
@@ -27,7 +27,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ydl_options(settings: Settings, workdir: Path, archive: Path | None) -> dict:
+def ydl_options(settings: Settings, workdir: Path) -> dict:
     opts = {
         "format": settings.fetch.format,
         "outtmpl": str(workdir / f"{MEDIA_STEM}.%(ext)s"),
@@ -42,16 +42,14 @@ def ydl_options(settings: Settings, workdir: Path, archive: Path | None) -> dict
         "ratelimit": settings.fetch.rate_limit_bytes_per_s,
         "cookiefile": str(settings.fetch.cookies_file) if settings.fetch.cookies_file else None,
     }
-    if archive is not None:
-        opts["download_archive"] = str(archive)
     return {k: v for k, v in opts.items() if v is not None}
 
 
-def download(video: VideoRef, settings: Settings, workdir: Path, archive: Path | None) -> dict:
+def download(video: VideoRef, settings: Settings, workdir: Path) -> dict:
     import yt_dlp
 
     try:
-        with yt_dlp.YoutubeDL(ydl_options(settings, workdir, archive)) as ydl:
+        with yt_dlp.YoutubeDL(ydl_options(settings, workdir)) as ydl:
             info = ydl.extract_info(video.url, download=True)
             return ydl.sanitize_info(info) if info else {}
     except yt_dlp.utils.DownloadError as exc:
@@ -60,39 +58,32 @@ def download(video: VideoRef, settings: Settings, workdir: Path, archive: Path |
         raise error(f"video {video.video_id} could not be downloaded from {video.url}: {message}") from None
 
 
-def fetch_video(store: Store, video: VideoRef, settings: Settings) -> dict[str, float]:
-    folder = store.local_path(store.video_dir(video.video_id))
-    folder.mkdir(parents=True, exist_ok=True)
-    archive = store.local_path(store.join("download-archive.txt"))
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".download-") as tmp:
-        workdir = Path(tmp)
-        info = download(video, settings, workdir, archive)
-        media = sorted(p for p in workdir.iterdir() if p.stem == MEDIA_STEM)
-        if not media:  # already in the download archive but the media is gone: fetch it again
-            info = download(video, settings, workdir, archive=None)
-            media = sorted(p for p in workdir.iterdir() if p.stem == MEDIA_STEM)
-        if not media:
-            raise RuntimeError(f"video {video.video_id}: yt-dlp reported success but wrote no media file")
-        facts = probe(media[0])
-        limit = settings.fetch.max_duration_s
-        if limit and facts.duration_s > limit:
-            raise ValueError(f"video {video.video_id} lasts {facts.duration_s:.0f} s, over fetch.max_duration_s={limit:.0f}")
-        record = Video(
-            video_id=video.video_id,
-            url=video.url,
-            title=info.get("title") or video.video_id,
-            channel=info.get("channel") or info.get("uploader") or "",
-            duration_s=round(facts.duration_s, 3),
-            license=info.get("license") or "",
-            fetched_at=utc_now(),
-            sha256=sha256_of(media[0]),
-            file_name=media[0].name,
-            width=facts.width,
-            height=facts.height,
-        )
-        for old in folder.glob(f"{MEDIA_STEM}.*"):
-            old.unlink()
-        shutil.move(media[0], folder / media[0].name)
-    store.write_json(store.video_path(video.video_id, "ytdlp-info.json"), info)
-    store.write_json(store.video_path(video.video_id, "info.json"), record)
-    return {"duration_s": record.duration_s, "bytes": float((folder / record.file_name).stat().st_size)}
+def fetch_video(ctx: StageContext) -> Video:
+    """Download into the stage's staging folder; the runner swaps the media in on success."""
+    video, settings = ctx.video, ctx.settings
+    info = download(video, settings, ctx.workdir)
+    media = sorted(p for p in ctx.workdir.iterdir() if p.stem == MEDIA_STEM)
+    if not media:
+        raise RuntimeError(f"video {video.video_id}: yt-dlp reported success but wrote no media file")
+    facts = probe(media[0])
+    limit = settings.fetch.max_duration_s
+    if limit and facts.duration_s > limit:
+        raise ValueError(f"video {video.video_id} lasts {facts.duration_s:.0f} s, over fetch.max_duration_s={limit:.0f}")
+    (ctx.workdir / YTDLP_INFO).write_text(json.dumps(info, indent=1, default=str))
+    ctx.report(duration_s=facts.duration_s, bytes=media[0].stat().st_size)
+    return Video(
+        video_id=video.video_id,
+        url=video.url,
+        title=info.get("title") or video.video_id,
+        channel=info.get("channel") or info.get("uploader") or "",
+        duration_s=round(facts.duration_s, 3),
+        license=info.get("license") or "",
+        fetched_at=utc_now(),
+        sha256=sha256_of(media[0]),
+        file_name=media[0].name,
+        width=facts.width,
+        height=facts.height,
+    )
+
+
+OWNED = (f"{MEDIA_STEM}.*", YTDLP_INFO)

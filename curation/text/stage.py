@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from curation.config import Settings, TextSettings
-from curation.records import VideoRef
+from curation.pipeline import StageContext
 from curation.records import Sentence, TextAnalysis, Transcript
 from curation.store import Store
 from curation.text.edits import apply_corrections
@@ -68,27 +68,20 @@ def analyse(transcript: Transcript, refiner: TextRefiner, settings: TextSettings
     )
 
 
-def refine_text(store: Store, video: VideoRef, settings: Settings) -> dict[str, float]:
-    path = store.video_path(video.video_id, "transcript.json")
-    if not store.exists(path):
-        raise ValueError(
-            f"video {video.video_id}: transcript.json is missing; run the asr stage first"
-        )
-    transcript = store.read_model(path, Transcript)
+def refine_text(transcript: Transcript, ctx: StageContext) -> TextAnalysis:
     if not transcript.words:
-        raise ValueError(f"video {video.video_id}: transcript.json has no words to refine")
-    refiner = make_refiner(settings.text, store)
-    analysis = analyse(transcript, refiner, settings.text)
-    store.write_json(store.video_path(video.video_id, "text.json"), analysis)
-    metrics = {
-        "sentences": len(analysis.sentences),
-        "corrections": sum(c.applied for c in analysis.corrections),
-        "med": sum(s.is_med for s in analysis.sentences),
-        "roi": sum(s.is_roi for s in analysis.sentences),
-        "tokens": analysis.tokens_used,
-        "llm_requests": refiner.requests,
-    }
-    return {k: float(v) for k, v in metrics.items()}
+        raise ValueError(f"video {transcript.video_id}: its transcript has no words to refine")
+    refiner = make_refiner(ctx.settings.text, ctx.store)
+    analysis = analyse(transcript, refiner, ctx.settings.text)
+    ctx.report(
+        sentences=len(analysis.sentences),
+        corrections=sum(c.applied for c in analysis.corrections),
+        med=sum(s.is_med for s in analysis.sentences),
+        roi=sum(s.is_roi for s in analysis.sentences),
+        tokens=analysis.tokens_used,
+        llm_requests=refiner.requests,
+    )
+    return analysis
 
 
 def fingerprint(settings: Settings) -> str:

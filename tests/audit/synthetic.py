@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,8 @@ from PIL import Image
 from skimage import color, data
 
 from curation.audit.duplicates import image_phash
+from curation.export.stats import DatasetStats, SplitStats, VideoStats
+from curation.export.versions import DatasetVersion
 from curation.records import (
     FrameLabel,
     FrameLabels,
@@ -32,13 +35,14 @@ from curation.records import (
     Sentence,
     StageStatus,
     TextAnalysis,
+    Transcript,
     Video,
 )
 from curation.store import Store
+from tests.fixtures.stages import mark_done
 
 DATASET = "histo-pairs"
 VERSION = "v0001"
-STAGES = ("fetch", "asr", "keyframes", "labels", "text", "pairs")
 SIZE = (480, 360)
 
 
@@ -216,13 +220,8 @@ FAILED = {
 SPLITS = {"lec-a": "train", "lec-b": "val", "lec-f": "train"}
 
 
-def done() -> StageStatus:
-    return StageStatus(state="done", config_hash="abc", finished_at="2025-01-01T00:00:00+00:00")
-
-
 def write_failed_video(store: Store, video_id: str, stage: str, reason: str) -> None:
-    for name in STAGES[: STAGES.index(stage)]:
-        store.set_status(video_id, name, done())
+    mark_done(store, video_id, before=stage)
     store.set_status(video_id, stage, StageStatus(state="failed", reason=reason))
 
 
@@ -315,8 +314,9 @@ def write_video(
         )
         aligned.append((pair, spec["filtered"].get((frame_index, sentence_index))))
     store.write_jsonl(store.video_path(video_id, "pairs.jsonl"), [p for p, _ in aligned])
-    for name in STAGES:
-        store.set_status(video_id, name, done())
+    store.save(video_id, Transcript(video_id=video_id, language="en", model_id="test",
+                                    duration_s=spec["duration_s"], segments=[], words=[]))
+    mark_done(store, video_id)
     return aligned
 
 
@@ -356,18 +356,45 @@ def build_version(root) -> Store:
             dropped[dropped_by] += 1
     folder = store.dataset_dir(DATASET, VERSION)
     write_pairs_parquet(f"{folder}/pairs.parquet", store, kept)
-    store.write_json(
-        f"{folder}/stats.json",
-        {
-            "videos_ready": len(VIDEOS),
-            "videos_not_ready": sorted(FAILED),
-            "videos_taken_down": ["lec-f"],
-            "videos": len({p.video_id for p in kept}),
-            "candidate_pairs": len(aligned),
-            "pairs": len(kept),
-            "dropped": dropped,
-            "per_video": {vid: {"split": SPLITS.get(vid, "train")} for vid in VIDEOS},
+    per_split = {
+        split: [p for p in kept if SPLITS[p.video_id] == split] for split in ("train", "val")
+    }
+    stats = DatasetStats(
+        videos_ready=len(VIDEOS),
+        videos_not_ready=sorted(FAILED),
+        videos_taken_down=["lec-f"],
+        videos=len({p.video_id for p in kept}),
+        candidate_pairs=len(aligned),
+        pairs=len(kept),
+        images=len({p.image_path for p in kept}),
+        dropped=dropped,
+        text_types=dict(Counter(p.text_type for p in kept)),
+        splits={
+            split: SplitStats(
+                videos=len({p.video_id for p in pairs}),
+                images=len({p.image_path for p in pairs}),
+                pairs=len(pairs),
+                shards=1,
+            )
+            for split, pairs in per_split.items()
         },
+        per_video={
+            vid: VideoStats(
+                split=SPLITS.get(vid, "train"),
+                candidate_pairs=sum(p.video_id == vid for p, _ in aligned),
+                pairs=sum(p.video_id == vid for p in kept),
+            )
+            for vid in VIDEOS
+        },
+        shards={},
+    )
+    store.write_json(f"{folder}/stats.json", stats)
+    store.write_json(
+        f"{folder}/version.json",
+        DatasetVersion(
+            name=DATASET, version=VERSION, path=folder, created_at="2026-01-01T00:00:00+00:00",
+            config_hash="synthetic", counts={"pairs": len(kept)},
+        ),
     )
     store.write_text(f"{store.dataset_dir(DATASET)}/latest", VERSION + "\n")
     return store

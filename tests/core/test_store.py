@@ -2,7 +2,8 @@ import os
 
 import pytest
 
-from curation.records import StageStatus, Video
+from curation.errors import InvalidArtifact
+from curation.records import CandidatePairs, Keyframes, StageStatus, Video
 from curation.store import Store
 
 
@@ -38,3 +39,55 @@ def test_object_storage_roots_work_through_fsspec():
     assert store.read_json(store.video_path("v1", "info.json")) == {"a": 1}
     with pytest.raises(ValueError, match="local data root"):
         store.local_path(store.video_path("v1", "info.json"))
+
+
+def test_artifacts_round_trip_and_are_validated_on_read(tmp_path):
+    store = Store(tmp_path)
+    video = Video(video_id="v1", url="http://x", file_name="video.mp4")
+    store.save("v1", video)
+    assert (tmp_path / "videos" / "v1" / "info.json").is_file()
+    assert store.load("v1", Video) == video
+    pairs = CandidatePairs(pairs=[])
+    store.save("v1", pairs)
+    assert store.load("v1", CandidatePairs) == pairs
+
+    for damage, problem in [("{}", "not a valid Video: video_id: Field required"),
+                            ('{"video_id": "v1", "url"', "not a valid Video"),
+                            ('{"video_id": "v1", "url": "u", "extra": 1}', "extra: Extra inputs")]:
+        (tmp_path / "videos" / "v1" / "info.json").write_text(damage)
+        with pytest.raises(InvalidArtifact, match=problem):
+            store.load("v1", Video)
+    with pytest.raises(InvalidArtifact, match="keyframes.json: missing"):
+        store.load("v1", Keyframes)
+
+
+@pytest.mark.parametrize("video_id", [".", "..", "...", ".hidden", "a/b", "", "x" * 129])
+def test_no_video_id_resolves_outside_its_own_folder(tmp_path, video_id):
+    store = Store(tmp_path)
+    with pytest.raises(ValueError, match="not a valid video id"):
+        store.video_dir(video_id)
+    with pytest.raises(ValueError, match="not a valid video id"):
+        store.save(video_id, Video(video_id=video_id, url="http://x"))
+    assert not (tmp_path / "videos").exists()
+
+
+def test_only_valid_video_folders_are_listed(tmp_path):
+    store = Store(tmp_path)
+    store.save("v1", Video(video_id="v1", url="http://x"))
+    (tmp_path / "videos" / ".tmp-x").mkdir()
+    (tmp_path / "videos" / "..." ).mkdir()
+    assert store.video_ids() == ["v1"]
+
+
+def test_replacing_a_stage_folder_swaps_it_whole(tmp_path):
+    store = Store(tmp_path / "data")
+    folder = tmp_path / "data" / "videos" / "v1"
+    (folder / "frames").mkdir(parents=True)
+    (folder / "frames" / "0099.jpg").write_bytes(b"old")
+    (folder / "crops").mkdir()
+    staging = tmp_path / "staging"
+    (staging / "frames").mkdir(parents=True)
+    (staging / "frames" / "0000.jpg").write_bytes(b"new")
+    store.replace_entries("v1", staging, owned=("frames", "crops"))
+    assert sorted(p.name for p in folder.iterdir()) == ["frames"], "the owned crops folder was not rewritten"
+    assert [p.name for p in (folder / "frames").iterdir()] == ["0000.jpg"]

@@ -1,4 +1,8 @@
-"""A store of finished per-video artifacts, written the way the stages write them, with real JPEGs."""
+"""A store of finished per-video artifacts, written the way the stages write them, with real JPEGs.
+
+Only what a build reads has content (info, keyframes, pairs); the transcript, labels and text are
+minimal valid records, since a video ships only when every stage's artifact is there and readable.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,20 @@ from PIL import Image
 from skimage.filters import gaussian
 
 from curation.export.splits import split_of
-from curation.records import Keyframe, Keyframes, Pair, StageStatus, Video
+from curation.records import (
+    CandidatePairs,
+    FrameLabel,
+    FrameLabels,
+    Keyframe,
+    Keyframes,
+    Pair,
+    StageStatus,
+    TextAnalysis,
+    Transcript,
+    Video,
+)
 from curation.store import Store
+from tests.fixtures.stages import mark_done
 
 
 @dataclass(frozen=True)
@@ -84,11 +100,21 @@ def add_video(store: Store, video_id: str, seed: int, pairs=PAIRS, done: bool = 
                   channel=info.pop("channel", "Path Teaching"), duration_s=180.0, license=info.pop("license", "cc-by"),
                   file_name="video.mp4", **info)
     store.write_bytes(store.video_path(video_id, "video.mp4"), b"not really a video")
-    store.write_json(store.video_path(video_id, "info.json"), video)
-    store.write_json(store.video_path(video_id, "keyframes.json"),
-                     Keyframes(video_id=video_id, extractor_id="test", keyframes=keyframes))
-    store.write_jsonl(store.video_path(video_id, "pairs.jsonl"), records)
-    store.set_status(video_id, "pairs", StageStatus(state="done" if done else "failed", config_hash="abc"))
+    store.save(video_id, video)
+    store.save(video_id, Transcript(video_id=video_id, language="en", model_id="tiny.en", duration_s=180.0,
+                                    segments=[], words=[]))
+    store.save(video_id, Keyframes(video_id=video_id, extractor_id="test", keyframes=keyframes))
+    store.save(video_id, FrameLabels(video_id=video_id, classifier_id="stain-v1", labels=[
+        FrameLabel(index=kf.index, label="histology", histology_score=0.9, classifier_id="stain-v1")
+        for kf in keyframes
+    ]))
+    store.save(video_id, TextAnalysis(video_id=video_id, refiner_id="offline", sentences=[]))
+    store.save(video_id, CandidatePairs(pairs=records))
+    if done:
+        mark_done(store, video_id)
+    else:
+        mark_done(store, video_id, before="pairs")
+        store.set_status(video_id, "pairs", StageStatus(state="failed", reason="RuntimeError: align crashed"))
     return records
 
 

@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 
 from curation.config import Settings
-from curation.frames.stage import extract_keyframes
-from curation.records import VideoRef
-from curation.records import Keyframes, Video
+from curation.records import Keyframes, Video, VideoRef
 from curation.store import Store
+from tests.fixtures.stages import run_alone
 from tests.frames.synth import Shot, still, text_slide, tissue, with_cursor, write_video
 
 SLIDE_A = tissue(0, 0, 256)
@@ -43,10 +42,7 @@ def store_with_video(root: Path, media: Path, video_id: str = "lec") -> tuple[St
     folder = root / "videos" / video_id
     folder.mkdir(parents=True)
     (folder / "video.mp4").write_bytes(media.read_bytes())
-    store.write_json(
-        store.video_path(video_id, "info.json"),
-        Video(video_id=video_id, url="file://" + str(media), file_name="video.mp4"),
-    )
+    store.save(video_id, Video(video_id=video_id, url="file://" + str(media), file_name="video.mp4"))
     return store, VideoRef(video_id, "file://" + str(media))
 
 
@@ -68,8 +64,8 @@ class Extracted:
 
 def run_extraction(root: Path, media: Path) -> Extracted:
     store, video = store_with_video(root, media)
-    metrics = extract_keyframes(store, video, Settings())
-    keyframes = store.read_model(store.video_path(video.video_id, "keyframes.json"), Keyframes)
+    metrics = run_alone("keyframes", store, video, Settings())
+    keyframes = store.load(video.video_id, Keyframes)
     return Extracted(store, video, metrics, keyframes)
 
 

@@ -2,9 +2,12 @@ import numpy as np
 import pytest
 
 from curation.config import Settings
+from curation.errors import InvalidArtifact
 from curation.frames.decode import iter_samples
 from curation.frames.measure import hamming
-from curation.frames.stage import extract_keyframes
+from curation.records import VideoRef
+from curation.store import Store
+from tests.fixtures.stages import run_alone
 from tests.frames.conftest import SLIDE_A, run_extraction, store_with_video
 from tests.frames.synth import cursor_path
 
@@ -68,6 +71,7 @@ def test_the_repeated_slide_is_a_near_duplicate_of_the_sharper_copy(extracted, l
 def test_no_two_kept_frames_are_near_duplicates(extracted):
     kept = [k for k in extracted.keyframes.keyframes if k.duplicate_of is None]
     limit = Settings().frames.dedup_hamming
+    assert len(kept) >= 4
     assert all(hamming(a.phash, b.phash) > limit for a in kept for b in kept if a.index < b.index)
 
 
@@ -86,17 +90,14 @@ def test_a_rerun_leaves_no_stale_frames(lecture, tmp_path):
     stale = tmp_path / "videos" / "lec" / "frames" / "0099.jpg"
     stale.parent.mkdir()
     stale.write_bytes(b"old")
-    extract_keyframes(store, video, Settings())
+    run_alone("keyframes", store, video)
     assert not stale.exists()
     assert len(list(stale.parent.glob("*.jpg"))) == len(lecture.shots)
 
 
 def test_missing_info_is_a_clear_error(tmp_path):
-    from curation.records import VideoRef
-    from curation.store import Store
-
-    with pytest.raises(ValueError, match="info.json is missing"):
-        extract_keyframes(Store(tmp_path), VideoRef("nope", "x"), Settings())
+    with pytest.raises(InvalidArtifact, match="info.json: missing"):
+        run_alone("keyframes", Store(tmp_path), VideoRef("nope", "x"))
 
 
 def test_a_corrupt_video_is_a_clear_error(tmp_path):
@@ -104,4 +105,4 @@ def test_a_corrupt_video_is_a_clear_error(tmp_path):
     media.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40)
     store, video = store_with_video(tmp_path / "store", media)
     with pytest.raises(ValueError, match="cannot be opened|no video stream|no decodable frames"):
-        extract_keyframes(store, video, Settings())
+        run_alone("keyframes", store, video)

@@ -5,12 +5,14 @@ import pytest
 
 from curation.config import Settings
 from curation.demo.server import serve_directory
-from curation.ingest.manifest import read_manifest, read_manifests
 from curation.errors import StageFailed
+from curation.ingest.manifest import read_manifest, read_manifests
 from curation.pipeline import run_stage
-from curation.records import VideoRef
-from curation.records import Video
+from curation.records import Video, VideoRef
+from curation.stages import STAGES
 from curation.store import Store
+
+FETCH = STAGES["fetch"]
 
 
 @pytest.fixture()
@@ -23,34 +25,33 @@ def site(tmp_path, narrated_clip):
         yield base_url
 
 
-def test_fetch_downloads_video_with_info_and_archive(tmp_path, site, narrated_clip):
+def test_fetch_downloads_video_with_its_info(tmp_path, site, narrated_clip):
     store = Store(tmp_path / "data")
     ref = VideoRef("lec1", f"{site}/lecture.mp4")
-    status, ran = run_stage("fetch", store, ref, Settings())
+    status, ran = run_stage(FETCH, store, ref, Settings())
     assert ran and status.state == "done"
-    info = store.read_model(store.video_path("lec1", "info.json"), Video)
+    info = store.load("lec1", Video)
     media = tmp_path / "data" / "videos" / "lec1" / info.file_name
     assert media.read_bytes() == narrated_clip.read_bytes()
     assert info.width == 320 and info.height == 240
     assert 5 < info.duration_s < 20
     assert len(info.sha256) == 64
     assert json.loads((tmp_path / "data" / "videos" / "lec1" / "ytdlp-info.json").read_text())["extractor"] == "generic"
-    assert "lecture" in (tmp_path / "data" / "download-archive.txt").read_text()
-    assert not list((tmp_path / "data" / "videos" / "lec1").glob(".download-*"))
+    assert not list((tmp_path / "data" / "videos" / "lec1").glob(".staging-*"))
 
-    _, ran_again = run_stage("fetch", store, ref, Settings())
+    _, ran_again = run_stage(FETCH, store, ref, Settings())
     assert not ran_again
 
 
 def test_unavailable_and_broken_videos_fail_clearly_and_are_recorded(tmp_path, site):
     store = Store(tmp_path / "data")
     with pytest.raises(StageFailed) as missing:
-        run_stage("fetch", store, VideoRef("gone", f"{site}/missing.mp4"), Settings())
+        run_stage(FETCH, store, VideoRef("gone", f"{site}/missing.mp4"), Settings())
     assert "gone" in str(missing.value) and "404" in missing.value.reason
     assert store.statuses("gone")["fetch"].state == "failed"
 
     with pytest.raises(StageFailed) as broken:
-        run_stage("fetch", store, VideoRef("bad", f"{site}/broken.mp4"), Settings())
+        run_stage(FETCH, store, VideoRef("bad", f"{site}/broken.mp4"), Settings())
     assert "bad" in str(broken.value)
     assert store.statuses("bad")["fetch"].state == "failed"
     assert not store.exists(store.video_path("bad", "info.json"))
@@ -60,7 +61,7 @@ def test_fetch_refuses_videos_over_the_duration_limit(tmp_path, site):
     store = Store(tmp_path / "data")
     settings = Settings(fetch={"max_duration_s": 2})
     with pytest.raises(StageFailed, match="max_duration_s"):
-        run_stage("fetch", store, VideoRef("long", f"{site}/lecture.mp4"), settings)
+        run_stage(FETCH, store, VideoRef("long", f"{site}/lecture.mp4"), settings)
 
 
 def test_manifest_rows_with_only_an_id_are_youtube_videos(tmp_path):
@@ -76,5 +77,5 @@ def test_manifest_rows_with_only_an_id_are_youtube_videos(tmp_path):
 def test_manifest_with_a_bad_id_names_the_file_and_row(tmp_path):
     manifest = tmp_path / "m.csv"
     manifest.write_text("video_id,url\nok1,http://x\nbad id!,http://y\n")
-    with pytest.raises(ValueError, match=r"m.csv: row 3: 'bad id!'"):
+    with pytest.raises(ValueError, match=r"m.csv: line 3: 'bad id!'"):
         read_manifest(manifest)

@@ -5,12 +5,12 @@ import pytest
 from PIL import Image
 
 from curation.config import ClipSettings, Settings, VisionSettings
+from curation.errors import InvalidArtifact
 from curation.frames.stage import encode_jpeg
-from curation.records import VideoRef
-from curation.records import FrameLabels, Keyframe, Keyframes
+from curation.records import FrameLabels, Keyframe, Keyframes, VideoRef
 from curation.store import Store
-from curation.vision.stage import label_frames
 from curation.vision.stain import load_model
+from tests.fixtures.stages import run_alone
 
 VIDEO = VideoRef("lec", "http://example/lec.mp4")
 
@@ -39,10 +39,7 @@ def store_with_keyframes(root: Path, images: list[np.ndarray], duplicates: dict[
                 duplicate_of=duplicates.get(i),
             )
         )
-    store.write_json(
-        store.video_path("lec", "keyframes.json"),
-        Keyframes(video_id="lec", extractor_id="test", keyframes=keyframes),
-    )
+    store.save("lec", Keyframes(video_id="lec", extractor_id="test", keyframes=keyframes))
     return store
 
 
@@ -57,12 +54,16 @@ def lecture(labelled, tmp_path):
 
 
 def read_labels(store: Store) -> FrameLabels:
-    return store.read_model(store.video_path("lec", "labels.json"), FrameLabels)
+    return store.load("lec", FrameLabels)
+
+
+def label_frames(store: Store, settings: Settings) -> dict[str, float]:
+    return run_alone("labels", store, VIDEO, settings)
 
 
 def test_every_kept_keyframe_gets_a_label_and_the_mixed_slide_is_cropped(lecture):
     store, frames = lecture
-    metrics = label_frames(store, VIDEO, Settings())
+    metrics = label_frames(store, Settings())
     labels = read_labels(store)
     assert [label.index for label in labels.labels] == [0, 1, 2, 3]  # the duplicate is skipped
     he, mixed, text, person = labels.labels
@@ -73,54 +74,56 @@ def test_every_kept_keyframe_gets_a_label_and_the_mixed_slide_is_cropped(lecture
     truth = frames[1][0].histology_box
     assert abs(x0 - truth[0]) <= 12 and abs(x1 - truth[2]) <= 12
     crop = Image.open(store.video_path("lec", mixed.crop_path))
-    assert mixed.crop_path == "frames/0001-crop.jpg" and crop.size == (x1 - x0, y1 - y0)
+    assert mixed.crop_path == "crops/0001.jpg" and crop.size == (x1 - x0, y1 - y0)
     assert labels.classifier_id == he.classifier_id == f"stain/{load_model().version}"
     assert metrics == {"frames": 4.0, "histology": 2.0, "cropped": 1.0}
 
 
 def test_without_cropping_old_crops_are_removed(lecture):
     store, _ = lecture
-    label_frames(store, VIDEO, Settings())
-    label_frames(store, VIDEO, Settings(vision=VisionSettings(crop_histology=False)))
+    label_frames(store, Settings())
+    label_frames(store, Settings(vision=VisionSettings(crop_histology=False)))
     assert all(
         label.crop_box is None and label.crop_path is None for label in read_labels(store).labels
     )
-    assert not Path(store.video_path("lec", "frames/0001-crop.jpg")).exists()
+    assert not Path(store.video_path("lec", "crops")).exists()
 
 
 def test_the_open_clip_backend_and_the_ensemble_run_in_the_stage(lecture, tiny_clip):
     store, _ = lecture
     clip = ClipSettings(architecture=str(tiny_clip.config), checkpoint=str(tiny_clip.checkpoint))
-    label_frames(store, VIDEO, Settings(vision=VisionSettings(backend="open_clip", clip=clip)))
+    label_frames(store, Settings(vision=VisionSettings(backend="open_clip", clip=clip)))
     labels = read_labels(store)
     assert labels.classifier_id == "open_clip/tiny-test-clip:tiny.pt"
     assert len(labels.labels) == 4 and all(
         0 <= label.histology_score <= 1 for label in labels.labels
     )
 
-    clip_scores = [label.histology_score for label in labels.labels]
-    label_frames(store, VIDEO, Settings())
+    uncropped = VisionSettings(backend="open_clip", clip=clip, crop_histology=False)
+    label_frames(store, Settings(vision=uncropped))
+    clip_scores = [label.histology_score for label in read_labels(store).labels]
+    label_frames(store, Settings(vision=VisionSettings(crop_histology=False)))
     stain_scores = [label.histology_score for label in read_labels(store).labels]
 
     label_frames(
         store,
-        VIDEO,
-        Settings(vision=VisionSettings(backend="ensemble", ensemble_rule="any", clip=clip)),
+        Settings(vision=VisionSettings(backend="ensemble", ensemble_rule="any", clip=clip, crop_histology=False)),
     )
     labels = read_labels(store)
     assert (
         labels.classifier_id
         == f"ensemble-any(stain/{load_model().version},open_clip/tiny-test-clip:tiny.pt)"
     )
-    # any-of: the higher of the two scores, for the whole frame or for the crop when one was taken
+    # any-of: the higher of the two members' scores for every frame
+    assert len(labels.labels) == len(clip_scores) == len(stain_scores) == 4
     for label, by_clip, by_stain in zip(labels.labels, clip_scores, stain_scores):
-        assert label.histology_score >= max(by_clip, by_stain) - 1e-4 or label.crop_box is not None
+        assert label.histology_score == pytest.approx(max(by_clip, by_stain), abs=1e-4)
     assert labels.labels[0].label == "histology"
 
 
 def test_missing_keyframes_are_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match="keyframes.json is missing"):
-        label_frames(Store(tmp_path), VIDEO, Settings())
+    with pytest.raises(InvalidArtifact, match="keyframes.json: missing"):
+        label_frames(Store(tmp_path), Settings())
 
 
 def test_refitting_the_stain_model_changes_the_stage_fingerprint(tmp_path, monkeypatch):

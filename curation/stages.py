@@ -1,0 +1,36 @@
+"""The per-video stage graph: what each stage reads, writes and is configured by."""
+
+from __future__ import annotations
+
+from curation.align import align_pairs
+from curation.asr.stage import transcribe_video
+from curation.frames.stage import FRAMES_DIR, extract_keyframes
+from curation.ingest import fetch
+from curation.pipeline import Stage, connect, unusable_reason
+from curation.records import CandidatePairs, FrameLabels, Keyframes, TextAnalysis, Transcript, Video
+from curation.store import Store
+from curation.text.stage import fingerprint as text_fingerprint
+from curation.text.stage import refine_text
+from curation.vision.stage import CROPS_DIR, label_frames
+from curation.vision.stage import fingerprint as vision_fingerprint
+
+STAGES: dict[str, Stage] = connect(
+    Stage("fetch", (), Video, fetch.fetch_video, lambda c: (c.fetch,), owns=fetch.OWNED),
+    Stage("asr", (Video,), Transcript, transcribe_video, lambda c: (c.asr,)),
+    Stage("keyframes", (Video,), Keyframes, extract_keyframes, lambda c: (c.frames,), owns=(FRAMES_DIR,)),
+    Stage("labels", (Keyframes,), FrameLabels, label_frames, lambda c: (c.vision,), vision_fingerprint,
+          owns=(CROPS_DIR,)),
+    Stage("text", (Transcript,), TextAnalysis, refine_text, lambda c: (c.text,), text_fingerprint),
+    Stage("pairs", (Keyframes, FrameLabels, TextAnalysis, Transcript), CandidatePairs, align_pairs,
+          lambda c: (c.align,)),
+)
+STAGE_NAMES: tuple[str, ...] = tuple(STAGES)
+
+
+def not_ready_reason(store: Store, video_id: str) -> str | None:
+    """Why a video's pairs may not ship (the first stage whose output is unusable), or None."""
+    statuses = store.statuses(video_id)
+    for stage in STAGES.values():
+        if reason := unusable_reason(store, video_id, stage, statuses):
+            return f"{stage.name}: {reason}"
+    return None

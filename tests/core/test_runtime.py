@@ -1,0 +1,75 @@
+"""The process environment of the flow commands, in a fresh process as `curate run` starts one."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from curation.runtime import prepare_environment
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# what `curate run` does: environment first, then Prefect and the store, then a flow
+FIRST_RUN = textwrap.dedent(
+    """
+    import os, sys
+    from curation.runtime import prepare_environment
+
+    prepare_environment(sys.argv[1])
+    print(os.environ["PREFECT_HOME"])
+    from prefect import flow
+    from curation.store import Store
+
+    Store(sys.argv[1])
+
+    @flow
+    def one():
+        return 1
+
+    assert one() == 1
+    """
+)
+
+
+@pytest.fixture()
+def no_prefect_home(monkeypatch):
+    for name in ("PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTION_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.slow  # starts an ephemeral Prefect server
+def test_a_first_run_on_a_new_data_root_starts_prefect_without_a_warning(tmp_path, no_prefect_home):
+    root = tmp_path / "new" / "data"
+    done = subprocess.run(
+        [sys.executable, "-W", "always", "-c", FIRST_RUN, str(root)],
+        cwd=ROOT, env=os.environ | {"PREFECT_LOGGING_LEVEL": "ERROR"}, capture_output=True, text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Failed to create the Prefect home directory" not in done.stderr
+    home = Path(done.stdout.splitlines()[0])
+    assert not home.is_relative_to(root)
+    assert not home.exists()  # removed at exit
+    assert root.is_dir() and not (root / ".prefect").exists()
+
+
+def test_prefect_keeps_its_state_in_an_existing_data_root(tmp_path, no_prefect_home):
+    prepare_environment(str(tmp_path), verbose=True)
+    assert os.environ["PREFECT_HOME"] == str(tmp_path / ".prefect")
+
+
+def test_preparing_for_a_missing_data_root_does_not_create_it(tmp_path, no_prefect_home):
+    missing = tmp_path / "missing"
+    prepare_environment(str(missing), verbose=True)
+    assert not missing.exists()
+    assert Path(os.environ["PREFECT_HOME"]).is_dir()
+    assert not Path(os.environ["PREFECT_HOME"]).is_relative_to(missing)
+
+
+def test_an_explicit_prefect_home_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "mine"))
+    prepare_environment(str(tmp_path / "data"), verbose=True)
+    assert os.environ["PREFECT_HOME"] == str(tmp_path / "mine")
