@@ -21,9 +21,9 @@ from curation.config import Settings
 from curation.demo.build import build_demo_lectures
 from curation.demo.truth import load_truth
 from curation.frames.measure import hamming
-from curation.frames.stage import extract_keyframes
-from curation.records import VideoRef
-from curation.records import Keyframes, Video
+from curation.pipeline import publish_run
+from curation.records import Keyframes, Video, VideoRef
+from curation.stages import STAGES
 from curation.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,14 +35,11 @@ def run(store: Store, video: Path, settings: Settings) -> tuple[float, Keyframes
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     shutil.copy(video, folder / video.name)
-    store.write_json(
-        store.video_path(video_id, "info.json"),
-        Video(video_id=video_id, url=str(video), file_name=video.name),
-    )
+    store.save(video_id, Video(video_id=video_id, url=str(video), file_name=video.name))
     started = time.perf_counter()
-    extract_keyframes(store, VideoRef(video_id, str(video)), settings)
+    publish_run(STAGES["keyframes"], store, VideoRef(video_id, str(video)), settings, upstream={})
     elapsed = time.perf_counter() - started
-    return elapsed, store.read_model(store.video_path(video_id, "keyframes.json"), Keyframes)
+    return elapsed, store.load(video_id, Keyframes)
 
 
 def main() -> None:

@@ -57,8 +57,7 @@ def near_duplicates_left(store, video_ids: list[str], max_distance: int) -> int:
 
     left = 0
     for vid in video_ids:
-        kept = [kf for kf in store.read_model(store.video_path(vid, "keyframes.json"), Keyframes).keyframes
-                if kf.duplicate_of is None]
+        kept = [kf for kf in store.load(vid, Keyframes).keyframes if kf.duplicate_of is None]
         hashes = [imagehash.hex_to_hash(kf.phash) for kf in kept]
         left += sum(hashes[i] - hashes[j] <= max_distance for i in range(len(hashes)) for j in range(i))
     return left

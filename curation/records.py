@@ -20,6 +20,8 @@ class VideoRef:
 
     video_id: str
     url: str
+    title: str = ""  # from the manifest, for sites that give none
+    description: str = ""
 
 
 class Record(BaseModel):
@@ -49,7 +51,11 @@ class Video(Artifact):
     video_id: str
     url: str
     title: str = ""
+    description: str = ""
+    tags: list[str] = []
+    chapters: list[str] = Field([], description="chapter titles, in order")
     channel: str = ""
+    upload_date: str = ""
     duration_s: float = 0.0
     license: str = ""
     fetched_at: str = ""
@@ -143,6 +149,29 @@ class FrameLabels(Artifact):
 
     def files(self) -> list[str]:
         return [label.crop_path for label in self.labels if label.crop_path]
+
+
+class TextLine(Record):
+    text: str
+    box: tuple[int, int, int, int] = Field(description="x0, y0, x1, y1 in the keyframe image")
+    confidence: float = Field(ge=0, le=1)
+
+
+class SlideText(Record):
+    """The words written on one kept keyframe (title, labels on the picture, bullets)."""
+
+    index: int = Field(description="keyframe index")
+    lines: list[TextLine]
+    stains: list[str] = Field([], description="stain names read off the frame, e.g. Masson trichrome")
+    magnification: str | None = Field(None, description="objective read off the frame, e.g. x40")
+
+
+class SlideTexts(Artifact):
+    stored_as: ClassVar[str] = "slides.json"
+
+    video_id: str
+    engine_id: str
+    frames: list[SlideText]
 
 
 class Correction(Record):

@@ -27,7 +27,6 @@ from curation.demo.tissue import ORIGINAL_IHC, STAINS, Stain, View, render_view
 GENERATOR_VERSION = "2"
 CLASSES = ("histology_he", "histology_ihc", "histology_with_text", "slide_text", "person", "diagram",
            "desktop", "blank")
-HISTOLOGY_CLASSES = frozenset({"histology_he", "histology_ihc", "histology_with_text"})
 PERSON_PHOTOS = draw.PHOTOS
 TRAIN_SEED, TEST_SEED = 0, 1
 LABELS_FILE = "labels.json"
@@ -297,8 +296,3 @@ def generate_labelled_frames(out_dir: Path, per_class: int, seed: int) -> list[t
         os.replace(partial, out_dir / LABELS_FILE)
     return [(frame.path, frame.label) for frame in load_labelled_frames(out_dir)]
 
-
-def generate_splits(out_dir: Path, per_class: int) -> dict[str, list[tuple[Path, str]]]:
-    """A calibration split and a held-out test split, drawn with different seeds."""
-    return {name: generate_labelled_frames(Path(out_dir) / name, per_class, seed)
-            for name, seed in (("train", TRAIN_SEED), ("test", TEST_SEED))}

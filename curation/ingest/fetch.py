@@ -74,8 +74,12 @@ def fetch_video(ctx: StageContext) -> Video:
     return Video(
         video_id=video.video_id,
         url=video.url,
-        title=info.get("title") or video.video_id,
+        title=video.title or info.get("title") or video.video_id,
+        description=video.description or info.get("description") or "",
+        tags=info.get("tags") or [],
+        chapters=[c.get("title", "") for c in info.get("chapters") or []],
         channel=info.get("channel") or info.get("uploader") or "",
+        upload_date=info.get("upload_date") or "",
         duration_s=round(facts.duration_s, 3),
         license=info.get("license") or "",
         fetched_at=utc_now(),
