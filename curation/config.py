@@ -1,10 +1,12 @@
 """One settings tree for the whole pipeline.
 
 Values come, in rising priority, from the defaults below, a TOML file
-(`--config FILE` or `CURATION_CONFIG`), and `CURATION_*` environment variables
-with `__` between levels, e.g. `CURATION_ASR__BACKEND=openai-whisper`.
+(`load_settings(FILE)`, or `CURATION_CONFIG` when no file is given), and `CURATION_*`
+environment variables with `__` between levels, e.g. `CURATION_ASR__BACKEND=openai-whisper`.
+Everything is checked when the settings load, before any work: an unknown key in the file or
+in a variable is refused by name, and every value must lie in its field's range.
 Each stage hashes only its own section, so changing a threshold re-runs only
-the stages that read it.
+the stages that read it; a section's `not_hashed` fields change how, not what, and re-run nothing.
 """
 
 from __future__ import annotations
@@ -12,25 +14,46 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tomllib
+from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
+ENV_PREFIX = "CURATION_"
+ENV_DELIMITER = "__"
+CONFIG_VARIABLE = "CURATION_CONFIG"
+# CURATION_* variables that name no setting: the TOML file, and folders other modules read
+OTHER_VARIABLES = frozenset({CONFIG_VARIABLE, "CURATION_PROMPTS_DIR", "CURATION_HUNSPELL_DIR"})
+ZeroToOne = Annotated[float, Field(ge=0.0, le=1.0)]  # shares, similarities, scores
 
-class FetchSettings(BaseModel):
-    format: str = "bv*[height<=720]+ba/b[height<=720]/b"
-    retries: int = 3
-    sleep_between_downloads_s: float = 0.0
-    rate_limit_bytes_per_s: int | None = None
-    max_duration_s: float | None = Field(None, description="skip videos longer than this")
-    cookies_file: Path | None = None
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FetchSettings(Section):
+    format: str = Field("bv*[height<=720]+ba/b[height<=720]/b", description="yt-dlp format selector")
+    retries: int = Field(3, ge=0, description="yt-dlp retries of a failed download")
+    sleep_between_downloads_s: float = Field(0.0, ge=0)
+    rate_limit_bytes_per_s: int | None = Field(None, gt=0)
+    max_duration_s: float | None = Field(None, gt=0, description="skip videos longer than this")
+    cookies_file: Path | None = Field(None, description="Netscape cookies file passed to yt-dlp")
+
+    # how to download, not what: changing these re-fetches no video
+    not_hashed: ClassVar[frozenset[str]] = frozenset(
+        {"retries", "sleep_between_downloads_s", "rate_limit_bytes_per_s", "cookies_file"}
+    )
 
 
 class AsrSettings(BaseModel):
@@ -43,37 +66,50 @@ class AsrSettings(BaseModel):
     compute_type: str = "int8"
     device: Literal["auto", "cpu", "cuda"] = "auto"
     language: str = "en"
-    beam_size: int = 5
+    beam_size: int = Field(5, ge=1)
+    # a window that decodes badly is decoded again at each later temperature; above 0 that
+    # samples, with CTranslate2's per-thread generator that no seed makes reproducible across
+    # runs and threads, so only temperature 0 (beam search) gives the same words every run
+    temperatures: tuple[float, ...] = Field(
+        (0.0,), description="decoding temperatures, tried in turn while a window decodes badly"
+    )
     vad: bool = True
     glossary_hotwords: bool = Field(
         True, description="bias decoding towards the histopathology lexicon"
     )
     # tiny.en on CPU decodes as fast on one thread as on two (bench/speed.py), so one thread per
     # transcription and several transcriptions at once leave cores to frame work and other videos
-    cpu_threads: int = Field(1, description="CTranslate2 threads per transcription (0: its default)")
-    parallel: int = Field(2, description="transcriptions one loaded model runs at once")
+    cpu_threads: int = Field(1, ge=0, description="CTranslate2 threads per transcription (0: its default)")
+    parallel: int = Field(2, ge=1, description="transcriptions one loaded model runs at once")
 
     # how fast, not what: changing these re-runs no stage
     not_hashed: ClassVar[frozenset[str]] = frozenset({"cpu_threads", "parallel"})
 
 
-class FrameSettings(BaseModel):
-    analysis_fps: float = Field(4.0, description="decode rate for cut and stability analysis")
-    analysis_width: int = Field(320, description="decode width for cut and stability analysis")
-    scene_threshold: float = Field(27.0, description="PySceneDetect ContentDetector threshold")
-    stable_ssim: float = Field(0.98, description="consecutive frames at least this similar are stable")
-    min_stable_s: float = Field(2.0, description="shortest stable interval kept")
-    median_samples: int = Field(9, description="at most this many full-resolution frames per median")
-    dedup_hamming: int = Field(10, description="perceptual-hash distance (of 64 bits) for near-duplicates")
-    jpeg_quality: int = 92
+class FrameSettings(Section):
+    analysis_fps: float = Field(4.0, gt=0, description="decode rate for cut and stability analysis")
+    analysis_width: int = Field(320, ge=16, description="decode width for cut and stability analysis")
+    scene_threshold: float = Field(
+        27.0, ge=0, le=255, description="PySceneDetect ContentDetector threshold"
+    )
+    stable_ssim: ZeroToOne = Field(0.98, description="consecutive frames at least this similar are stable")
+    min_stable_s: float = Field(2.0, ge=0, description="shortest stable interval kept")
+    median_samples: int = Field(9, ge=1, description="at most this many full-resolution frames per median")
+    dedup_hamming: int = Field(
+        10, ge=-1, le=64,
+        description="perceptual-hash distance (of 64 bits) for near-duplicates; -1: no dedup",
+    )
+    jpeg_quality: int = Field(92, ge=1, le=100)
 
 
-class ClipSettings(BaseModel):
-    architecture: str = "ViT-B-32"
+class ClipSettings(Section):
+    architecture: str = Field(
+        "ViT-B-32", description="open_clip model name, or the path of a model-config JSON"
+    )
     checkpoint: str | None = Field(
         None, description="local checkpoint path, or a hf-hub: id already in the local cache"
     )
-    batch_size: int = 32
+    batch_size: int = Field(32, ge=1, description="images per forward pass")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     class_prompts: dict[str, list[str]] = Field(
         {
@@ -92,63 +128,83 @@ class ClipSettings(BaseModel):
     )
 
 
-class VisionSettings(BaseModel):
-    backend: Literal["stain", "open_clip", "ensemble"] = "stain"
+class VisionSettings(Section):
+    backend: Literal["stain", "open_clip", "ensemble"] = Field("stain", description="frame classifier")
     ensemble_members: list[Literal["stain", "open_clip"]] = ["stain", "open_clip"]
-    ensemble_rule: Literal["any", "mean"] = "any"
-    histology_threshold: float = 0.5
-    crop_histology: bool = True
+    ensemble_rule: Literal["any", "mean"] = Field(
+        "any", description="any: the highest member score counts; mean: the mean of the members' scores"
+    )
+    histology_threshold: ZeroToOne = Field(0.5, description="a frame scoring at least this is histology")
+    crop_histology: bool = Field(
+        True, description="label a frame by the histology picture inside it, cropped, when there is one"
+    )
     clip: ClipSettings = ClipSettings()
 
+    @model_validator(mode="after")
+    def _ensemble_has_members(self) -> Self:
+        if self.backend == "ensemble" and not self.ensemble_members:
+            raise ValueError("vision.ensemble_members is empty; name at least one of 'stain', 'open_clip'")
+        return self
 
-class LlmSettings(BaseModel):
+
+class LlmSettings(Section):
     base_url: str | None = Field(None, description="OpenAI-compatible endpoint; empty = offline refiner")
-    model: str = "gpt-4o-mini"
+    model: str = Field("gpt-4o-mini", description="model name at the endpoint")
     api_key: str | None = None
-    timeout_s: float = 60.0
-    max_retries: int = 4
-    concurrency: int = 4
-    temperature: float = 0.0
+    timeout_s: float = Field(60.0, gt=0, description="per request")
+    max_retries: int = Field(4, ge=0, description="retries of a failed or malformed reply")
+    concurrency: int = Field(4, ge=1, description="requests in flight at once")
+    temperature: float = Field(0.0, ge=0, le=2)
+
+    # how to reach the endpoint, not what it is asked: changing these re-runs no stage
+    not_hashed: ClassVar[frozenset[str]] = frozenset({"api_key", "timeout_s", "max_retries", "concurrency"})
 
 
-class TextSettings(BaseModel):
-    refiner: Literal["auto", "offline", "llm"] = "auto"
+class TextSettings(Section):
+    refiner: Literal["auto", "offline", "llm"] = Field(
+        "auto", description="auto: the LLM when llm.base_url is set, else offline"
+    )
     llm: LlmSettings = LlmSettings()
-    max_correction_distance: float = Field(
+    max_correction_distance: ZeroToOne = Field(
         0.34, description="largest normalised edit distance between a wrong word and its fix"
     )
-    min_med_terms: int = Field(1, description="medical terms a sentence needs to be MED")
-    chunk_sentences: int = Field(12, description="sentences per refiner request")
+    min_med_terms: int = Field(1, ge=1, description="medical terms a sentence needs to be MED")
+    chunk_sentences: int = Field(12, ge=1, description="sentences per refiner request")
 
 
-class AlignSettings(BaseModel):
-    lead_s: float = Field(1.0, description="a sentence may start this long before its frame appears")
-    lag_s: float = Field(1.0, description="a sentence may end this long after its frame disappears")
-    min_overlap: float = Field(0.5, description="share of a sentence that must fall in the window")
+class AlignSettings(Section):
+    lead_s: float = Field(1.0, ge=0, description="a sentence may start this long before its frame appears")
+    lag_s: float = Field(1.0, ge=0, description="a sentence may end this long after its frame disappears")
+    min_overlap: ZeroToOne = Field(0.5, description="share of a sentence that must fall in the window")
 
 
-class ExportSettings(BaseModel):
-    dataset: str = "histo-pairs"
-    shard_size: int = 1000
-    min_caption_words: int = 3
-    min_caption_chars: int = 6
-    min_histology_score: float = Field(0.5, description="drop pairs whose frame scored lower")
-    text_types: list[Literal["med", "roi", "raw"]] = Field(
-        ["med", "roi"], description="sentence types that become captions"
+class ExportSettings(Section):
+    dataset: str = Field(
+        "histo-pairs",
+        pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$",
+        description="dataset name: its folder under datasets/",
     )
-    val_fraction: float = 0.2
-    seed: int = 0
+    shard_size: int = Field(1000, ge=1, description="pairs per webdataset shard")
+    min_caption_words: int = Field(3, ge=0, description="drop shorter captions")
+    min_caption_chars: int = Field(6, ge=0, description="drop shorter captions")
+    min_histology_score: ZeroToOne = Field(0.5, description="drop pairs whose frame scored lower")
+    text_types: list[Literal["med", "roi", "raw"]] = Field(
+        ["med", "roi"], min_length=1, description="sentence types that become captions"
+    )
+    # 1 is allowed: a version of held-out lectures only, all validation
+    val_fraction: ZeroToOne = Field(0.2, description="share of videos in the validation split")
+    seed: int = Field(0, description="seed of the train/validation split and of the training order")
     allowed_channels: list[str] = Field([], description="keep only these channels; empty keeps all")
     allowed_licenses: list[str] = Field([], description="keep only these licences; empty keeps all")
-    max_video_duration_s: float | None = Field(None, description="drop videos longer than this")
+    max_video_duration_s: float | None = Field(None, gt=0, description="drop videos longer than this")
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="CURATION_", env_nested_delimiter="__", extra="ignore"
+        env_prefix=ENV_PREFIX, env_nested_delimiter=ENV_DELIMITER, extra="forbid"
     )
 
-    data_root: str = "data"
+    data_root: str = Field("data", description="data folder or fsspec URL")
     fetch: FetchSettings = FetchSettings()
     asr: AsrSettings = AsrSettings()
     frames: FrameSettings = FrameSettings()
@@ -166,25 +222,98 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_file = os.environ.get("CURATION_CONFIG")
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, StrictEnvSource(settings_cls)]
+        toml_file = _toml_file.get() or os.environ.get(CONFIG_VARIABLE)
         if toml_file:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+            sources.append(StrictTomlSource(settings_cls, Path(toml_file)))
         return tuple(sources)
 
 
+# the file of the load_settings call under way; sources are built inside Settings(), out of reach
+# of its arguments, and a process-wide variable would leak one call's file into the next
+_toml_file: ContextVar[Path | None] = ContextVar("toml_file", default=None)
+
+
 def load_settings(config_file: Path | None = None, **overrides) -> Settings:
-    """Settings from defaults, an optional TOML file, env vars and explicit overrides."""
-    if config_file is not None:
-        os.environ["CURATION_CONFIG"] = str(config_file)
-    return Settings(**overrides)
+    """Settings from defaults, a TOML file (`config_file`, else the one `CURATION_CONFIG` names),
+    env vars and explicit overrides, in rising priority."""
+    token = _toml_file.set(config_file)
+    try:
+        return Settings(**overrides)
+    finally:
+        _toml_file.reset(token)
+
+
+class StrictTomlSource(TomlConfigSettingsSource):
+    """A TOML file that must exist, parse and hold only known settings."""
+
+    def __init__(self, settings_cls: type[BaseSettings], toml_file: Path):
+        if not toml_file.is_file():
+            raise FileNotFoundError(f"settings file {toml_file} does not exist")
+        try:
+            super().__init__(settings_cls, toml_file=toml_file)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"settings file {toml_file} is not valid TOML: {exc}") from exc
+        refuse_unknown(unknown_settings(settings_cls, self.toml_data), f"in {toml_file}")
+
+
+class StrictEnvSource(EnvSettingsSource):
+    """`CURATION_*` variables, each of which must name a setting."""
+
+    def __call__(self) -> dict:
+        unknown = [
+            name
+            for name in os.environ
+            if name.upper().startswith(ENV_PREFIX)
+            and name.upper() not in OTHER_VARIABLES
+            and unknown_settings(self.settings_cls, nested_value(name))
+        ]
+        refuse_unknown(unknown, "in the environment", kind="setting variable")
+        return super().__call__()
+
+
+def nested_value(variable: str) -> dict:
+    """CURATION_ASR__BEAM_SIZE -> {"asr": {"beam_size": ...}}, the shape the variable fills."""
+    *parents, leaf = variable[len(ENV_PREFIX):].lower().split(ENV_DELIMITER)
+    value: dict = {leaf: None}
+    for parent in reversed(parents):
+        value = {parent: value}
+    return value
+
+
+def unknown_settings(model: type[BaseModel], values: Mapping, prefix: str = "") -> list[str]:
+    """Dotted names in `values` that are no field of `model` or of its sections, at any depth."""
+    unknown = []
+    for key, value in values.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            unknown.append(prefix + key)
+        elif isinstance(value, Mapping) and isinstance(field.annotation, type) and issubclass(
+            field.annotation, BaseModel
+        ):
+            unknown += unknown_settings(field.annotation, value, f"{prefix}{key}.")
+    return unknown
+
+
+def refuse_unknown(names: list[str], where: str, kind: str = "setting") -> None:
+    if names:
+        listed = ", ".join(f"'{n}'" for n in names)
+        raise SettingsError(f"unknown {kind}{'s' if len(names) > 1 else ''} {listed} {where}")
+
+
+def hash_exclusions(section: BaseModel) -> dict:
+    """The `not_hashed` fields of a section and of the sections nested in it, as a model_dump exclude."""
+    excluded: dict = {name: True for name in getattr(section, "not_hashed", ())}
+    for name, value in section:
+        if isinstance(value, BaseModel) and name not in excluded and (nested := hash_exclusions(value)):
+            excluded[name] = nested
+    return excluded
 
 
 def config_hash(*sections: BaseModel) -> str:
     """Stable short hash of the settings a stage depends on."""
     payload = json.dumps(
-        [s.model_dump(mode="json", exclude=set(getattr(s, "not_hashed", ()))) for s in sections],
-        sort_keys=True,
+        [s.model_dump(mode="json", exclude=hash_exclusions(s)) for s in sections], sort_keys=True
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
