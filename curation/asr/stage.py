@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from curation.asr import get_transcriber
+from curation.asr.language import language_figures, why_not_english
 from curation.pipeline import StageContext
 from curation.records import Transcript, Video
 
@@ -19,6 +22,9 @@ def transcribe_video(video: Video, ctx: StageContext) -> Transcript:
         result = transcriber.transcribe(media, vocabulary)
     if not result.words:
         raise ValueError(f"video {video.video_id}: no speech was recognised in {video.file_name}")
+    figures = language_figures(result.words)
+    if reason := why_not_english(result.words):
+        raise ValueError(f"video {video.video_id}: {reason}")
     transcript = Transcript(
         video_id=video.video_id,
         language=result.language,
@@ -27,5 +33,5 @@ def transcribe_video(video: Video, ctx: StageContext) -> Transcript:
         segments=result.segments,
         words=result.words,
     )
-    ctx.report(words=len(result.words), audio_s=transcript.duration_s)
+    ctx.report(words=len(result.words), audio_s=transcript.duration_s, **asdict(figures))
     return transcript

@@ -15,12 +15,7 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-
-@dataclass(frozen=True)
-class VideoProbe:
-    width: int
-    height: int
-    duration_s: float
+from curation.media import open_video
 
 
 @dataclass(frozen=True)
@@ -44,30 +39,6 @@ def yuv_to_rgb(planes: np.ndarray, like: av.VideoFrame) -> np.ndarray:
     frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
     frame.colorspace, frame.color_range = like.colorspace, like.color_range
     return frame.to_ndarray(format="rgb24")
-
-
-def open_video(path: Path) -> av.container.InputContainer:
-    if not path.exists():
-        raise ValueError(f"video file {path} does not exist")
-    try:
-        container = av.open(str(path))
-    except av.FFmpegError as exc:
-        raise ValueError(f"video file {path} cannot be opened: {exc}") from exc
-    if not container.streams.video:
-        container.close()
-        raise ValueError(f"video file {path} has no video stream")
-    return container
-
-
-def probe(path: Path) -> VideoProbe:
-    with open_video(path) as container:
-        stream = container.streams.video[0]
-        duration = (
-            float(stream.duration * stream.time_base)
-            if stream.duration
-            else (container.duration or 0) / av.time_base
-        )
-        return VideoProbe(stream.codec_context.width, stream.codec_context.height, duration)
 
 
 def analysis_size(width: int, height: int, analysis_width: int) -> tuple[int, int]:

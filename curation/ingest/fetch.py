@@ -9,7 +9,7 @@ from pathlib import Path
 
 from curation.config import Settings
 from curation.errors import TransientError
-from curation.media import probe
+from curation.media import verify_media
 from curation.pipeline import StageContext
 from curation.records import Video, VideoRef
 from curation.store import utc_now
@@ -65,7 +65,7 @@ def fetch_video(ctx: StageContext) -> Video:
     media = sorted(p for p in ctx.workdir.iterdir() if p.stem == MEDIA_STEM)
     if not media:
         raise RuntimeError(f"video {video.video_id}: yt-dlp reported success but wrote no media file")
-    facts = probe(media[0])
+    facts = verify_media(media[0])
     limit = settings.fetch.max_duration_s
     if limit and facts.duration_s > limit:
         raise ValueError(f"video {video.video_id} lasts {facts.duration_s:.0f} s, over fetch.max_duration_s={limit:.0f}")

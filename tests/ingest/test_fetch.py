@@ -1,5 +1,6 @@
 import json
 import shutil
+import subprocess
 
 import pytest
 
@@ -11,6 +12,7 @@ from curation.pipeline import run_stage
 from curation.records import Video, VideoRef
 from curation.stages import STAGES
 from curation.store import Store
+from tests.fixtures.media import make_narrated_clip
 
 FETCH = STAGES["fetch"]
 
@@ -79,3 +81,43 @@ def test_manifest_with_a_bad_id_names_the_file_and_row(tmp_path):
     manifest.write_text("video_id,url\nok1,http://x\nbad id!,http://y\n")
     with pytest.raises(ValueError, match=r"m.csv: line 3: 'bad id!'"):
         read_manifest(manifest)
+
+
+@pytest.fixture()
+def faulty_site(tmp_path, narrated_clip):
+    folder = tmp_path / "faulty"
+    folder.mkdir()
+    subprocess.run(["ffmpeg", "-v", "error", "-i", str(narrated_clip), "-an", "-c", "copy",
+                    str(folder / "silent.mp4")], check=True)
+    data = narrated_clip.read_bytes()  # its index is at the front (+faststart): the header promises it all
+    (folder / "cut.mp4").write_bytes(data[: len(data) // 2])
+    make_narrated_clip(folder / "german.mp4", GERMAN, voice="de")
+    with serve_directory(folder) as base_url:
+        yield base_url
+
+
+GERMAN = ("Guten Morgen, heute sprechen wir über das Wetter in den Bergen und über die Züge, "
+          "die jeden Morgen pünktlich in den Bahnhof einfahren, und über das Frühstück danach.")
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("silent", "has no audio track"),
+    ("cut", "is truncated"),
+])
+def test_media_unfit_for_curation_fails_at_fetch_with_the_reason(tmp_path, faulty_site, name, problem):
+    store = Store(tmp_path / "data")
+    with pytest.raises(StageFailed) as failed:
+        run_stage(FETCH, store, VideoRef(name, f"{faulty_site}/{name}.mp4"), Settings())
+    assert problem in failed.value.reason and f"videos/{name}" in failed.value.reason
+    assert store.statuses(name)["fetch"].reason == failed.value.reason
+    assert not (tmp_path / "data" / "videos" / name / f"{name}.mp4").exists()
+    assert not list((tmp_path / "data" / "videos" / name).glob("video.*")), "nothing half-fetched stays"
+
+
+def test_narration_in_another_language_is_kept_out_with_a_reason(tmp_path, faulty_site):
+    store = Store(tmp_path / "data")
+    video = VideoRef("german", f"{faulty_site}/german.mp4")
+    run_stage(FETCH, store, video, Settings())
+    with pytest.raises(StageFailed, match="the narration is probably not English"):
+        run_stage(STAGES["asr"], store, video, Settings())
+    assert not store.exists(store.video_path("german", "transcript.json"))
