@@ -30,6 +30,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from curation.slides.settings import SlidesSettings
+
 ENV_PREFIX = "CURATION_"
 ENV_DELIMITER = "__"
 CONFIG_VARIABLE = "CURATION_CONFIG"
@@ -209,6 +211,7 @@ class Settings(BaseSettings):
     asr: AsrSettings = AsrSettings()
     frames: FrameSettings = FrameSettings()
     vision: VisionSettings = VisionSettings()
+    slides: SlidesSettings = SlidesSettings()
     text: TextSettings = TextSettings()
     align: AlignSettings = AlignSettings()
     export: ExportSettings = ExportSettings()

@@ -7,7 +7,17 @@ from curation.asr.stage import transcribe_video
 from curation.frames.stage import FRAMES_DIR, extract_keyframes
 from curation.ingest import fetch
 from curation.pipeline import Stage, connect, unusable_reason
-from curation.records import CandidatePairs, FrameLabels, Keyframes, TextAnalysis, Transcript, Video
+from curation.records import (
+    CandidatePairs,
+    FrameLabels,
+    Keyframes,
+    SlideTexts,
+    TextAnalysis,
+    Transcript,
+    Video,
+)
+from curation.slides.stage import fingerprint as slides_fingerprint
+from curation.slides.stage import read_slides
 from curation.store import Store
 from curation.text.stage import fingerprint as text_fingerprint
 from curation.text.stage import refine_text
@@ -20,6 +30,7 @@ STAGES: dict[str, Stage] = connect(
     Stage("keyframes", (Video,), Keyframes, extract_keyframes, lambda c: (c.frames,), owns=(FRAMES_DIR,)),
     Stage("labels", (Keyframes,), FrameLabels, label_frames, lambda c: (c.vision,), vision_fingerprint,
           owns=(CROPS_DIR,)),
+    Stage("slides", (Keyframes,), SlideTexts, read_slides, lambda c: (c.slides,), slides_fingerprint),
     Stage("text", (Transcript,), TextAnalysis, refine_text, lambda c: (c.text,), text_fingerprint),
     Stage("pairs", (Keyframes, FrameLabels, TextAnalysis, Transcript), CandidatePairs, align_pairs,
           lambda c: (c.align,)),

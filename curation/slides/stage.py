@@ -1,0 +1,48 @@
+"""Stage `slides`: the text written on every kept keyframe, with boxes and confidence, and the
+stains and magnification it names.
+
+Every kept frame is read, not only histology: title and text slides name the diagnosis. Returns
+records.SlideTexts (slides.json).
+"""
+
+from __future__ import annotations
+
+import time
+
+from curation.config import Settings
+from curation.pipeline import StageContext
+from curation.records import Keyframes, SlideText, SlideTexts
+from curation.slides.facts import find_magnification, find_stains
+from curation.slides.ocr import get_engine
+from curation.slides.reading import read_frames
+from curation.text.lexicon import load_lexicon
+from curation.vision.stage import decode_rgb
+
+
+def read_slides(keyframes: Keyframes, ctx: StageContext) -> SlideTexts:
+    settings = ctx.settings.slides
+    engine = get_engine(settings.engine)
+    lexicon = load_lexicon()
+    kept = [k for k in keyframes.keyframes if k.duplicate_of is None]
+    started = time.perf_counter()
+    images = (decode_rgb(ctx.read_bytes(k.image_path)) for k in kept)
+    read = read_frames(engine, images, settings.min_confidence)
+    frames = []
+    for keyframe, lines in zip(kept, read):
+        text = "\n".join(line.text for line in lines)
+        frames.append(SlideText(
+            index=keyframe.index, lines=lines, stains=find_stains(text, lexicon),
+            magnification=find_magnification(text),
+        ))
+    ctx.report(
+        frames=len(frames),
+        frames_with_text=sum(bool(f.lines) for f in frames),
+        words=sum(len(line.text.split()) for f in frames for line in f.lines),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    return SlideTexts(video_id=keyframes.video_id, engine_id=engine.engine_id, frames=frames)
+
+
+def fingerprint(settings: Settings) -> str:
+    """The stain names come from the lexicon: editing it re-runs this stage."""
+    return f"lexicon:{load_lexicon().version}"

@@ -1,0 +1,70 @@
+"""Each video's own medical vocabulary, from its page and its slides, and a slide's caption text.
+
+The vocabulary is the curated terms, then the medical words (hunspell-en-med words that an English
+speller does not know, or long ones), found in the video's title, chapters, tags, slide text and
+description, read in that order; each once, in order of first appearance, spelled as first written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from curation.records import SlideText, SlideTexts, Video
+from curation.text.lexicon import HARD_WORD_LETTERS, Lexicon
+from curation.text.terms import find_terms
+from curation.text.tokens import fold, normalize_tokens
+
+WORD = re.compile(r"[A-Za-z]{3,}")
+BULLET = re.compile(r"^\s*(?:[^\w\s(\"']+|[a-z](?=\s+[A-Z]))\s*")  # "•", "®", or a bullet read as "e"
+CHATTER = re.compile(
+    r"^(?:(?:any\s+)?questions?|thank\s+you|thanks|references?|acknowledg(?:e)?ments?|outline|agenda)\W*$"
+    r"|^(?:slide|page)\s*\d+|^\d+\s*(?:/|of)\s*\d+$|https?://|www\.|\S+@\S+\.\w|©|\bcopyright\b",
+    re.IGNORECASE,
+)
+
+
+def page_texts(video: Video, page: dict) -> list[str]:
+    """Title, chapters and tags of the video record and of the yt-dlp page, without repeats."""
+    chapters = [c.get("title", "") for c in page.get("chapters") or [] if isinstance(c, dict)]
+    parts = [video.title, page.get("title"), *video.chapters, *chapters, *video.tags, *(page.get("tags") or [])]
+    return list(dict.fromkeys(p for p in parts if isinstance(p, str) and p.strip()))
+
+
+def descriptions(video: Video, page: dict) -> list[str]:
+    return list(dict.fromkeys(d for d in (video.description, page.get("description")) if isinstance(d, str) and d.strip()))
+
+
+def medical_words(text: str, lexicon: Lexicon) -> list[str]:
+    return [
+        w for w in WORD.findall(text)
+        if lexicon.is_medical(w) and (not lexicon.is_english(w) or len(w) >= HARD_WORD_LETTERS)
+    ]
+
+
+def video_vocabulary(video: Video, page: dict, slides: SlideTexts, lexicon: Lexicon) -> list[str]:
+    """Curated term names, then medical words, of the video's page and slides, in a stable order.
+    A word that is part of a term found, or a form of one ("granulomas"), is not listed again."""
+    slide_lines = [line.text for frame in slides.frames for line in frame.lines]
+    texts = [*page_texts(video, page), *slide_lines, *descriptions(video, page)]
+    terms = list(dict.fromkeys(name for text in texts for name in find_terms(text, lexicon)))
+    covered = {token for name in terms for token in normalize_tokens(name)}
+    words: dict[str, str] = {}
+    for text in texts:
+        for word in medical_words(text, lexicon):
+            form = lexicon.forms.get(normalize_tokens(word))
+            if fold(word) not in covered and (form is None or form.name not in terms):
+                words.setdefault(fold(word), word)
+    return terms + [w for w in words.values() if w not in terms]
+
+
+def slide_caption(slide: SlideText) -> str:
+    """The slide's own words about its picture: its lines without bullets, page numbers and
+    chatter ("Questions?", links), the first (the title) set before the rest."""
+    kept = []
+    for line in slide.lines:
+        text = BULLET.sub("", line.text).strip()
+        if re.search(r"[A-Za-z]{2,}", text) and not CHATTER.search(text):
+            kept.append(text.rstrip(" .;:"))
+    if len(kept) <= 1:
+        return "".join(kept)
+    return f"{kept[0]}: {'; '.join(kept[1:])}"
