@@ -5,12 +5,15 @@ of the near-duplicate frames it stands for (a slide shown twice collects both na
 A sentence belongs to the window when at least `min_overlap` of its duration falls inside.
 Pairs are matched by time, never by position, so one extra or missing frame cannot shift others.
 
-Every frame and every sentence type is paired here; which frame scores and text types a dataset
+A frame whose slide carries words about its picture (title, labels) is also paired with them,
+as text type `slide`. Every frame and every text type is paired here; which frame scores and text types a dataset
 keeps is the version's choice (curation.export.selection), so a new version with other thresholds
 needs no stage to run again, and the pairs it leaves out are counted with their reason.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from curation.config import AlignSettings
 from curation.intervals import overlap_s
@@ -23,10 +26,15 @@ from curation.records import (
     Keyframes,
     Pair,
     Sentence,
+    SlideText,
+    SlideTexts,
     TextAnalysis,
     TextType,
     Transcript,
 )
+from curation.slides.vocabulary import slide_caption
+from curation.text.lexicon import load_lexicon
+from curation.text.selection import medical_terms
 
 Window = tuple[float, float]
 
@@ -49,38 +57,57 @@ def text_type_of(sentence: Sentence) -> TextType:
     return "med" if sentence.is_med else "roi" if sentence.is_roi else "raw"
 
 
-def pairs_for_frame(
-    video_id: str, keyframe: Keyframe, label: FrameLabel, windows: list[Window],
-    sentences: list[Sentence], settings: AlignSettings, provenance: dict[str, str],
-) -> list[Pair]:
-    image = label.crop_path or keyframe.image_path
-    pairs = []
-    for sentence in sentences:
-        if overlap_share(sentence, windows) < settings.min_overlap:
-            continue
-        pairs.append(
-            Pair(
-                pair_id=Pair.make_id(video_id, keyframe.frame_time, sentence.text),
-                video_id=video_id,
-                image_path=f"videos/{video_id}/{image}",
-                caption=sentence.text,
-                raw_caption=sentence.raw,
-                text_type=text_type_of(sentence),
-                is_roi=sentence.is_roi,
-                text_start=sentence.start,
-                text_end=sentence.end,
-                frame_time=keyframe.frame_time,
-                frame_start=keyframe.stable_start,
-                frame_end=keyframe.stable_end,
-                keyframe_index=keyframe.index,
-                histology_score=label.histology_score,
-                stain=label.stain,
-                sharpness=keyframe.sharpness,
-                med_terms=sentence.med_terms,
-                crop_box=label.crop_box,
-                provenance=provenance,
-            )
+@dataclass(frozen=True)
+class ShownFrame:
+    """A kept frame with what is known of it: its label and the words written on it."""
+
+    video_id: str
+    keyframe: Keyframe
+    label: FrameLabel
+    slide: SlideText | None
+    provenance: dict[str, str]
+
+    def pair(self, caption: str, raw: str, text_type: TextType, start: float, end: float,
+             med_terms: list[str], is_roi: bool = False) -> Pair:
+        kf, label = self.keyframe, self.label
+        return Pair(
+            pair_id=Pair.make_id(self.video_id, kf.frame_time, caption),
+            video_id=self.video_id,
+            image_path=f"videos/{self.video_id}/{label.crop_path or kf.image_path}",
+            caption=caption,
+            raw_caption=raw,
+            text_type=text_type,
+            is_roi=is_roi,
+            text_start=start,
+            text_end=end,
+            frame_time=kf.frame_time,
+            frame_start=kf.stable_start,
+            frame_end=kf.stable_end,
+            keyframe_index=kf.index,
+            histology_score=label.histology_score,
+            stain=label.stain,
+            stains_on_slide=self.slide.stains if self.slide else [],
+            magnification=self.slide.magnification if self.slide else None,
+            sharpness=kf.sharpness,
+            med_terms=med_terms,
+            crop_box=label.crop_box,
+            provenance=self.provenance,
         )
+
+
+def pairs_for_frame(frame: ShownFrame, windows: list[Window], sentences: list[Sentence],
+                    settings: AlignSettings) -> list[Pair]:
+    """The frame with each sentence spoken over it, and with its own slide text if it has any."""
+    pairs = [
+        frame.pair(s.text, s.raw, text_type_of(s), s.start, s.end, s.med_terms, s.is_roi)
+        for s in sentences
+        if overlap_share(s, windows) >= settings.min_overlap
+    ]
+    written = slide_caption(frame.slide) if frame.slide else ""
+    if written:
+        kf = frame.keyframe
+        pairs.append(frame.pair(written, written, "slide", kf.stable_start, kf.stable_end,
+                                medical_terms(written, load_lexicon())))
     return pairs
 
 
@@ -97,17 +124,20 @@ def provenance_of(transcript: Transcript, keyframes: Keyframes, labels: FrameLab
 
 
 def align_pairs(
-    keyframes: Keyframes, labels: FrameLabels, text: TextAnalysis, transcript: Transcript, ctx: StageContext
+    keyframes: Keyframes, labels: FrameLabels, slides: SlideTexts, text: TextAnalysis, transcript: Transcript,
+    ctx: StageContext,
 ) -> CandidatePairs:
     vid = keyframes.video_id
     provenance = provenance_of(transcript, keyframes, labels, text, ctx.upstream)
     by_index = {kf.index: kf for kf in keyframes.keyframes}
+    written = {slide.index: slide for slide in slides.frames}
     windows = frame_windows(keyframes.keyframes, ctx.settings.align)
     pairs = [
         pair
         for label in labels.labels  # the labels stage labels kept frames only, never duplicates
         for pair in pairs_for_frame(
-            vid, by_index[label.index], label, windows[label.index], text.sentences, ctx.settings.align, provenance
+            ShownFrame(vid, by_index[label.index], label, written.get(label.index), provenance),
+            windows[label.index], text.sentences, ctx.settings.align,
         )
     ]
     ctx.report(candidate_pairs=len(pairs))

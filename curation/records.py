@@ -209,9 +209,10 @@ class TextAnalysis(Artifact):
     corrections: list[Correction] = []
     rejected: list[RejectedOutput] = []
     tokens_used: int = 0
+    vocabulary: list[str] = Field([], description="the video's own terms, from its page and slides")
 
 
-TextType = Literal["med", "roi", "raw"]
+TextType = Literal["med", "roi", "raw", "slide"]
 
 
 class Pair(Record):
@@ -230,6 +231,8 @@ class Pair(Record):
     keyframe_index: int
     histology_score: float
     stain: StainGuess = "none"
+    stains_on_slide: list[str] = Field([], description="stain names written on the slide")
+    magnification: str | None = Field(None, description="objective written on the slide, e.g. x40")
     sharpness: float = 0.0
     med_terms: list[str] = []
     crop_box: tuple[int, int, int, int] | None = None

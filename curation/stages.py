@@ -31,8 +31,8 @@ STAGES: dict[str, Stage] = connect(
     Stage("labels", (Keyframes,), FrameLabels, label_frames, lambda c: (c.vision,), vision_fingerprint,
           owns=(CROPS_DIR,)),
     Stage("slides", (Keyframes,), SlideTexts, read_slides, lambda c: (c.slides,), slides_fingerprint),
-    Stage("text", (Transcript,), TextAnalysis, refine_text, lambda c: (c.text,), text_fingerprint),
-    Stage("pairs", (Keyframes, FrameLabels, TextAnalysis, Transcript), CandidatePairs, align_pairs,
+    Stage("text", (Transcript, SlideTexts, Video), TextAnalysis, refine_text, lambda c: (c.text,), text_fingerprint),
+    Stage("pairs", (Keyframes, FrameLabels, SlideTexts, TextAnalysis, Transcript), CandidatePairs, align_pairs,
           lambda c: (c.align,)),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(STAGES)

@@ -23,15 +23,9 @@ CHATTER = re.compile(
 )
 
 
-def page_texts(video: Video, page: dict) -> list[str]:
-    """Title, chapters and tags of the video record and of the yt-dlp page, without repeats."""
-    chapters = [c.get("title", "") for c in page.get("chapters") or [] if isinstance(c, dict)]
-    parts = [video.title, page.get("title"), *video.chapters, *chapters, *video.tags, *(page.get("tags") or [])]
-    return list(dict.fromkeys(p for p in parts if isinstance(p, str) and p.strip()))
-
-
-def descriptions(video: Video, page: dict) -> list[str]:
-    return list(dict.fromkeys(d for d in (video.description, page.get("description")) if isinstance(d, str) and d.strip()))
+def page_texts(video: Video) -> list[str]:
+    """Title, chapters and tags of the video's page, without repeats."""
+    return list(dict.fromkeys(p for p in (video.title, *video.chapters, *video.tags) if p.strip()))
 
 
 def medical_words(text: str, lexicon: Lexicon) -> list[str]:
@@ -41,11 +35,11 @@ def medical_words(text: str, lexicon: Lexicon) -> list[str]:
     ]
 
 
-def video_vocabulary(video: Video, page: dict, slides: SlideTexts, lexicon: Lexicon) -> list[str]:
+def video_vocabulary(video: Video, slides: SlideTexts, lexicon: Lexicon) -> list[str]:
     """Curated term names, then medical words, of the video's page and slides, in a stable order.
     A word that is part of a term found, or a form of one ("granulomas"), is not listed again."""
     slide_lines = [line.text for frame in slides.frames for line in frame.lines]
-    texts = [*page_texts(video, page), *slide_lines, *descriptions(video, page)]
+    texts = [*page_texts(video), *slide_lines, *([video.description] if video.description.strip() else [])]
     terms = list(dict.fromkeys(name for text in texts for name in find_terms(text, lexicon)))
     covered = {token for name in terms for token in normalize_tokens(name)}
     words: dict[str, str] = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from curation.config import Settings, TextSettings
 from curation.pipeline import StageContext
-from curation.records import Sentence, TextAnalysis, Transcript
+from curation.records import Sentence, SlideTexts, TextAnalysis, Transcript, Video
+from curation.slides.vocabulary import video_vocabulary
 from curation.store import Store
 from curation.text.edits import apply_corrections
 from curation.text.guard import guard_corrections, guard_extraction
@@ -31,7 +32,10 @@ def make_refiner(settings: TextSettings, store: Store) -> TextRefiner:
     return LlmRefiner(settings, LlmClient(settings.llm, ResponseCache(store)), lexicon, matcher)
 
 
-def analyse(transcript: Transcript, refiner: TextRefiner, settings: TextSettings) -> TextAnalysis:
+def analyse(
+    transcript: Transcript, refiner: TextRefiner, settings: TextSettings, vocabulary: list[str] | None = None
+) -> TextAnalysis:
+    """The corrected sentences of a transcript; `vocabulary` lists the video's own terms (page, slides)."""
     lexicon = load_lexicon()
     spans = split_sentences(transcript.words)
     raw = [s.text for s in spans]
@@ -65,14 +69,16 @@ def analyse(transcript: Transcript, refiner: TextRefiner, settings: TextSettings
         corrections=corrections.records,
         rejected=corrections.rejected + rejected_extractions,
         tokens_used=refiner.tokens_used,
+        vocabulary=vocabulary or [],
     )
 
 
-def refine_text(transcript: Transcript, ctx: StageContext) -> TextAnalysis:
+def refine_text(transcript: Transcript, slides: SlideTexts, video: Video, ctx: StageContext) -> TextAnalysis:
     if not transcript.words:
         raise ValueError(f"video {transcript.video_id}: its transcript has no words to refine")
+    vocabulary = video_vocabulary(video, slides, load_lexicon())
     refiner = make_refiner(ctx.settings.text, ctx.store)
-    analysis = analyse(transcript, refiner, ctx.settings.text)
+    analysis = analyse(transcript, refiner, ctx.settings.text, vocabulary)
     ctx.report(
         sentences=len(analysis.sentences),
         corrections=sum(c.applied for c in analysis.corrections),

@@ -14,23 +14,22 @@ def slides(*frames: list[str]) -> SlideTexts:
 
 
 def test_vocabulary_takes_terms_then_medical_words_from_page_and_slides_in_order():
-    video = Video(video_id="v", url="u", title="Granulomas", tags=["lymph node"],
+    video = Video(video_id="v", url="u", title="Granulomas", chapters=["Sarcoidosis"], tags=["lymph node", "pathology"],
                   description="Caseating necrosis and the Ziehl-Neelsen stain. Please subscribe!")
-    page = {"title": "Granulomas", "chapters": [{"title": "Sarcoidosis", "start_time": 0}], "tags": ["pathology"]}
     read = slides(["Langhans giant cells", "x40", "Questions?"], ["Schaumann bodies in sarcoidosis"])
-    vocabulary = video_vocabulary(video, page, read, load_lexicon())
+    vocabulary = video_vocabulary(video, read, load_lexicon())
     assert vocabulary[:5] == ["granuloma", "sarcoidosis", "lymph node", "Langhans giant cell", "Schaumann body"]  # canonical names
     assert vocabulary.index("necrosis") > vocabulary.index("Schaumann body")  # the description comes last
     assert {"Ziehl-Neelsen", "pathology", "Caseating"} <= set(vocabulary)
     assert len(vocabulary) == len({v.lower() for v in vocabulary})
     # plain English and the words of terms already listed stay out
     assert not {"please", "subscribe", "giant", "cells", "questions", "node", "granulomas"} & {v.lower() for v in vocabulary}
-    assert video_vocabulary(video, page, read, load_lexicon()) == vocabulary  # stable
+    assert video_vocabulary(video, read, load_lexicon()) == vocabulary  # stable
 
 
 def test_the_page_alone_gives_a_vocabulary_when_no_slide_has_text():
     video = Video(video_id="v", url="u", title="Invasive ductal carcinoma and HER2")
-    assert video_vocabulary(video, {}, slides([]), load_lexicon()) == ["invasive ductal carcinoma", "HER2"]
+    assert video_vocabulary(video, slides([]), load_lexicon()) == ["invasive ductal carcinoma", "HER2"]
 
 
 def test_slide_caption_keeps_title_and_labels_without_bullets_or_chatter():
