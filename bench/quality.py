@@ -36,7 +36,7 @@ def curate_demo(data: Path, demo_dir: Path) -> tuple[float, float, str]:
 
     prepare_environment(str(data))
     from flows.curate import curate
-    from flows.manifest import build_manifest
+    from flows.dataset import build_dataset_version
 
     build_demo_lectures(demo_dir)
     with serve_directory(demo_dir) as base_url:
@@ -46,7 +46,7 @@ def curate_demo(data: Path, demo_dir: Path) -> tuple[float, float, str]:
         started = time.perf_counter()
         curate(manifests=[str(manifest)], data_root=str(data), build_dataset=False)
         curated = time.perf_counter()
-        version = build_manifest(data_root=str(data))
+        version = build_dataset_version(data_root=str(data))
         return curated - started, time.perf_counter() - curated, version.path
 
 

@@ -7,7 +7,7 @@ Pairs are matched by time, never by position, so one extra or missing frame cann
 
 A frame whose slide carries words about its picture (title, labels) is also paired with them,
 as text type `slide`. Every frame and every text type is paired here; which frame scores and text types a dataset
-keeps is the version's choice (curation.export.selection), so a new version with other thresholds
+keeps is the version's choice (curation.export.checks), so a new version with other thresholds
 needs no stage to run again, and the pairs it leaves out are counted with their reason.
 """
 
@@ -68,7 +68,7 @@ class ShownFrame:
     provenance: dict[str, str]
 
     def pair(self, caption: str, raw: str, text_type: TextType, start: float, end: float,
-             med_terms: list[str], is_roi: bool = False) -> Pair:
+             med_terms: list[str], is_roi: bool = False, confidence: float = 1.0) -> Pair:
         kf, label = self.keyframe, self.label
         return Pair(
             pair_id=Pair.make_id(self.video_id, kf.frame_time, caption),
@@ -90,6 +90,7 @@ class ShownFrame:
             magnification=self.slide.magnification if self.slide else None,
             sharpness=kf.sharpness,
             med_terms=med_terms,
+            text_confidence=confidence,
             crop_box=label.crop_box,
             provenance=self.provenance,
         )
@@ -99,7 +100,7 @@ def pairs_for_frame(frame: ShownFrame, windows: list[Window], sentences: list[Se
                     settings: AlignSettings) -> list[Pair]:
     """The frame with each sentence spoken over it, and with its own slide text if it has any."""
     pairs = [
-        frame.pair(s.text, s.raw, text_type_of(s), s.start, s.end, s.med_terms, s.is_roi)
+        frame.pair(s.text, s.raw, text_type_of(s), s.start, s.end, s.med_terms, s.is_roi, s.confidence)
         for s in sentences
         if overlap_share(s, windows) >= settings.min_overlap
     ]

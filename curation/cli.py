@@ -8,13 +8,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from curation.cli_options import ConfigOption, DataOption, settings_and_root, user_errors
+from curation.config import load_settings
+from curation.ingest.manifest import read_manifests
 from curation.runtime import prepare_environment
 
 app = typer.Typer(help="Curate narrated histopathology lectures into CLIP-ready image-text pairs.", no_args_is_help=True)
 console = Console()
-
-DataOption = typer.Option("data", "--data", help="data root: a folder or an fsspec URL")
-ConfigOption = typer.Option(None, "--config", help="TOML settings file", exists=True, dir_okay=False)
 
 
 def print_summary(summary) -> None:
@@ -44,8 +44,9 @@ def print_summary(summary) -> None:
         console.print(f"audit report: [bold]{summary.report_path}")
 
 
-def run_curation(manifests: list[Path], data: str, config: Path | None, runner: str, videos_at_once: int,
+def run_curation(manifests: list[Path], data: str, settings, runner: str, videos_at_once: int,
                  workers: int, dask_address: str | None, verbose: bool, build_dataset: bool = True):
+    """The curate flow with settings loaded once, before Prefect starts, so a bad one fails fast."""
     prepare_environment(data, verbose)
     from curation.ingest.manifest import read_manifests
     from curation.progress import stage_progress
@@ -54,20 +55,18 @@ def run_curation(manifests: list[Path], data: str, config: Path | None, runner: 
     from flows.runners import task_runner
 
     flow = curate.with_options(task_runner=task_runner(runner, videos_at_once, workers, dask_address))
-    store = Store(data)
-    with stage_progress(store, read_manifests(manifests)):
+    with stage_progress(Store(data), read_manifests(manifests)):
         return flow(
-            manifests=[str(m) for m in manifests], data_root=data,
-            config_file=str(config) if config else None, build_dataset=build_dataset,
-            videos_at_once=videos_at_once,
+            manifests=[str(m) for m in manifests], data_root=data, settings=settings,
+            build_dataset=build_dataset, videos_at_once=videos_at_once,
         )
 
 
 @app.command()
 def run(
     manifest: list[Path] = typer.Option(..., "--manifest", "-m", help="CSV of video_id,url", exists=True),
-    data: str = DataOption,
-    config: Path | None = ConfigOption,
+    data: DataOption = None,
+    config: ConfigOption = None,
     runner: str = typer.Option("thread", help="thread | dask"),
     videos_at_once: int = typer.Option(2, "--videos-at-once", help="videos in flight at once"),
     workers: int = typer.Option(2, help="local Dask workers (with --runner dask)"),
@@ -76,11 +75,42 @@ def run(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="show Prefect's logs"),
 ) -> None:
     """Curate every video of the manifests, then build a dataset version and its audit."""
-    summary = run_curation(manifest, data, config, runner, videos_at_once, workers, dask_address, verbose,
+    with user_errors():
+        settings, data = settings_and_root(data, config)
+        read_manifests(manifest)  # a bad manifest fails before anything starts
+    summary = run_curation(manifest, data, settings, runner, videos_at_once, workers, dask_address, verbose,
                            not no_dataset)
     print_summary(summary)
     if summary.failed and not summary.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def failures(
+    manifest: list[Path] = typer.Option(..., "--manifest", "-m", help="CSV of video_id,url", exists=True),
+    data: DataOption = None,
+    config: ConfigOption = None,
+    retry_manifest: Path | None = typer.Option(None, "--write", help="write the failed videos as a manifest"),
+) -> None:
+    """List the videos of the manifests that failed or did not finish, with the stage and reason."""
+    from curation.export.versions import existing_store
+    from curation.ingest.manifest import write_manifest
+    from curation.summary import outcome_of
+
+    with user_errors():
+        _, data = settings_and_root(data, config)
+        store = existing_store(data, "curated video")
+        videos = read_manifests(manifest)
+    failed = [(video, outcome) for video in videos if not (outcome := outcome_of(store, video.video_id)).ok]
+    table = Table(title=f"{len(failed)} of {len(videos)} videos not finished")
+    for column in ("video", "stage", "reason"):
+        table.add_column(column)
+    for video, outcome in failed:
+        table.add_row(video.video_id, outcome.failed_stage, outcome.reason)
+    console.print(table)
+    if retry_manifest:
+        write_manifest(retry_manifest, [video for video, _ in failed])
+        console.print(f"retry them with: curate run --manifest {retry_manifest}")
 
 
 @app.command()
@@ -99,18 +129,20 @@ def demo(
     build_demo_lectures(media)
     with serve_directory(media, port=port) as base_url:
         console.print(f"serving them at {base_url}")
-        summary = run_curation([manifest], data, None, "thread", 2, 2, None, verbose)
+        summary = run_curation([manifest], data, load_settings(), "thread", 2, 2, None, verbose)
     print_summary(summary)
 
 
 @app.command()
 def serve(
     manifests_dir: Path = typer.Option(Path("manifests"), help="folder of manifest CSVs watched for new IDs"),
-    data: str = DataOption,
+    data: DataOption = None,
     cron: str = typer.Option("0 * * * *", help="when to look for new videos"),
     name: str = typer.Option("scheduled-curation"),
 ) -> None:
     """Serve the curate flow as a scheduled Prefect deployment (incremental: only new work runs)."""
+    with user_errors():
+        _, data = settings_and_root(data, None)
     prepare_environment(data)
     from flows.schedule import serve_schedule
 
@@ -119,9 +151,9 @@ def serve(
 
 def mount_subcommands() -> None:
     from curation.audit.cli import audit_command, review_command
-    from curation.export.cli import app as manifest_app
+    from curation.export.cli import app as dataset_app
 
-    app.add_typer(manifest_app, name="manifest", help="Build, list and compare dataset versions.")
+    app.add_typer(dataset_app, name="dataset", help="Build, list, compare and purge dataset versions.")
     app.command("audit")(audit_command)
     app.command("review")(review_command)
 

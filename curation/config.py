@@ -75,9 +75,14 @@ class AsrSettings(BaseModel):
     temperatures: tuple[float, ...] = Field(
         (0.0,), description="decoding temperatures, tried in turn while a window decodes badly"
     )
+    no_speech_threshold: float | None = Field(
+        0.6, description="a window whose no-speech probability is above this, and decoded badly, is dropped"
+    )
     vad: bool = True
+    # off: on the demo lectures the glossary as a decoder prompt lost up to 5 of a lecture's 31
+    # sentences and made runs spread more across CPUs (bench/asr_spread.py --hotwords on off)
     glossary_hotwords: bool = Field(
-        True, description="bias decoding towards the histopathology lexicon"
+        False, description="bias decoding towards the histopathology lexicon"
     )
     # tiny.en on CPU decodes as fast on one thread as on two (bench/speed.py), so one thread per
     # transcription and several transcriptions at once leave cores to frame work and other videos

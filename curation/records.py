@@ -191,6 +191,8 @@ class Sentence(Record):
     is_med: bool = False
     is_roi: bool = False
     med_terms: list[str] = []
+    confidence: float = Field(1.0, ge=0, le=1, description="how sure we are the text is what was said")
+    uncertain: list[str] = Field([], description="words heard with low confidence that no fix resolved")
 
 
 class RejectedOutput(Record):
@@ -235,6 +237,7 @@ class Pair(Record):
     magnification: str | None = Field(None, description="objective written on the slide, e.g. x40")
     sharpness: float = 0.0
     med_terms: list[str] = []
+    text_confidence: float = Field(1.0, ge=0, le=1, description="the caption's Sentence.confidence")
     crop_box: tuple[int, int, int, int] | None = None
     provenance: dict[str, str] = {}
 

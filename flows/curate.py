@@ -6,8 +6,6 @@ with the next video's. At most `videos_at_once` videos are in flight, which boun
 keeps every core busy. A failing video ends in a recorded failure and never stops the batch.
 """
 
-from __future__ import annotations
-
 from collections import deque
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from prefect.futures import wait
 
 from curation.config import Settings, load_settings
 from curation.errors import StageFailed
-from curation.export.takedown import blocked_ids
+from curation.export.takedown import blocked_ids, takedown_list
 from curation.ingest.manifest import read_manifests
 from curation.pipeline import run_stage
 from curation.records import VideoRef
@@ -25,7 +23,7 @@ from curation.stages import STAGES
 from curation.store import Store
 from curation.summary import RunSummary, summarize
 from flows.audit import audit_dataset
-from flows.manifest import build_manifest
+from flows.dataset import build_dataset_version
 from flows.runners import task_runner
 
 VIDEOS_AT_ONCE = 2
@@ -78,19 +76,21 @@ def curate(
     config_file: str | None = None,
     build_dataset: bool = True,
     only_if_changed: bool = False,
-    takedown: str | None = "manifests/takedown.csv",
+    takedown: str | None = None,
     videos_at_once: int = VIDEOS_AT_ONCE,
+    settings: Settings | None = None,
 ) -> RunSummary:
-    settings = load_settings(Path(config_file) if config_file else None)
+    """`settings` wins over `config_file`; the one object is passed down to every task and flow."""
+    settings = settings or load_settings(Path(config_file) if config_file else None)
     data_root = data_root or settings.data_root
-    takedown_path = Path(takedown) if takedown and Path(takedown).is_file() else None
+    takedown_path = takedown_list(takedown)
     blocked = blocked_ids(Store(data_root), takedown_path)
     videos = [v for v in read_manifests([Path(m) for m in manifests]) if v.video_id not in blocked]
     futures = submit_all(videos, data_root, settings, videos_at_once)
     ran = [f.result() for f in futures if f.state.is_completed() and f.result() is not None]
     summary = summarize(Store(data_root), videos, ran)
     if build_dataset and summary.ok and (ran or not only_if_changed):
-        version = build_manifest(data_root=data_root, config_file=config_file, takedown=takedown)
+        version = build_dataset_version(data_root=data_root, settings=settings, takedown=takedown)
         summary.add_version(Store(data_root), version.path)
-        summary.report_path = audit_dataset(data_root, version.name, version.version, config_file)
+        summary.report_path = audit_dataset(data_root, version.name, version.version, settings=settings)
     return summary

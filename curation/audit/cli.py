@@ -7,34 +7,24 @@ from typing import Annotated
 
 import typer
 
-from curation.config import Settings, load_settings
-from curation.store import Store
+from curation.cli_options import ConfigOption, DataOption, open_store, user_errors
 
 app = typer.Typer(help="Audit a dataset version and review its pairs.", no_args_is_help=True)
 
-DataOption = Annotated[
-    str | None, typer.Option("--data", help="data root (default: settings data_root)")
-]
 DatasetOption = Annotated[
     str | None, typer.Option("--dataset", help="dataset name (default: settings export.dataset)")
 ]
 VersionOption = Annotated[
     str | None, typer.Option("--version", help="version (default: the dataset's latest)")
 ]
-ConfigOption = Annotated[
-    Path | None, typer.Option("--config", help="TOML settings file", exists=True, dir_okay=False)
-]
 
 
-def open_version(
-    data: str | None, dataset: str | None, version: str | None, config: Path | None
-) -> tuple[Store, Settings, str, str]:
-    from curation.audit.version import resolve_version
+def open_version(data: str | None, dataset: str | None, version: str | None, config: Path | None):
+    """(the version's reader, the settings); the data root and the version must exist."""
+    from curation.export.versions import VersionReader
 
-    settings = load_settings(config)
-    store = Store(data or settings.data_root)
-    name = dataset or settings.export.dataset
-    return store, settings, name, resolve_version(store, name, version)
+    store, settings = open_store(data, config, existing=True)
+    return VersionReader(store, dataset or settings.export.dataset, version), settings
 
 
 @app.command("audit")
@@ -48,9 +38,10 @@ def audit_command(
     from curation.audit.metrics import audit_version
     from curation.audit.report import write_report
 
-    store, settings, name, version = open_version(data, dataset, version, config)
-    audit_version(store, name, version, settings)
-    typer.echo(write_report(store, name, version))
+    with user_errors():
+        reader, settings = open_version(data, dataset, version, config)
+        audit_version(reader, settings)
+        typer.echo(write_report(reader))
 
 
 @app.command("review")
@@ -71,10 +62,13 @@ def review_command(
     """Serve a review page for a stratified sample of a version's pairs (labels: review.sqlite)."""
     from curation.audit.review import open_session, serve
 
-    store, _, name, version = open_version(data, dataset, version, config)
-    session = open_session(store, name, version, reviewer, sample, seed)
+    with user_errors():
+        reader, _ = open_version(data, dataset, version, config)
+        session = open_session(reader, reviewer, sample, seed)
     typer.echo(
-        f"reviewing {len(session.sample)} pairs of {name}/{version} at http://127.0.0.1:{port}/ "
-        f"(labels in {session.db_path}); Ctrl-C to stop"
+        f"reviewing {len(session.sample)} pairs of {reader.name}/{reader.version} at "
+        f"http://127.0.0.1:{port}/ (labels in {session.db_path}); Ctrl-C to stop"
     )
     serve(session, port=port)
+
+

@@ -8,6 +8,8 @@ from collections import Counter
 import numpy as np
 from PIL import Image
 
+from curation.records import Pair
+
 MAX_BLOCK_CELLS = 1 << 24  # hash comparisons held in memory at once (128 MB of uint64)
 
 
@@ -63,17 +65,17 @@ def near_duplicate_images(hashes: list[int], max_distance: int) -> dict:
     }
 
 
-def repeated_captions(pairs: list[dict]) -> dict:
+def repeated_captions(pairs: list[Pair]) -> dict:
     """Captions shared by several pairs. Within a video that is by design (a sentence spoken over
     several frames); across videos it points at boilerplate narration."""
     videos_of: dict[str, set[str]] = {}
     for pair in pairs:
-        videos_of.setdefault(pair["caption"].strip().lower(), set()).add(pair["video_id"])
-    uses = Counter(pair["caption"].strip().lower() for pair in pairs)
+        videos_of.setdefault(pair.caption.strip().lower(), set()).add(pair.video_id)
+    uses = Counter(pair.caption.strip().lower() for pair in pairs)
     n = len(pairs)
     repeated = sum(count for count in uses.values() if count > 1)
     across = sum(uses[c] for c, videos in videos_of.items() if len(videos) > 1)
-    same_pair = n - len({(p["image_path"], p["caption"]) for p in pairs})
+    same_pair = n - len({(p.image_path, p.caption) for p in pairs})
     return {
         "pairs": n,
         "distinct_captions": len(uses),

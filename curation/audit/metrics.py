@@ -2,53 +2,51 @@
 
 from __future__ import annotations
 
-import posixpath
 from collections import Counter, defaultdict
 from statistics import fmean, median
 
 from curation.audit.distributions import describe, describe_counts
 from curation.audit.duplicates import image_phash, near_duplicate_images, repeated_captions
 from curation.audit.funnel import VersionFacts, frame_funnel, pair_funnel, video_funnel
-from curation.audit.labels import Label, connect, read_labels
 from curation.audit.precision import review_summary, summarize_labels
-from curation.audit.version import AUDIT_FILE, REVIEW_DB, read_pairs, read_stats, version_dir
+from curation.audit.record import Audit
+from curation.audit.review_labels import Label, connect, read_labels
 from curation.audit.videos import VideoFacts, collect_video_facts
 from curation.config import Settings
+from curation.export.stats import DatasetStats
+from curation.export.versions import AUDIT_FILE, REVIEW_DB, VersionPair, VersionReader
+from curation.stages import STAGE_NAMES
 from curation.store import Store, utc_now
 
-STAGES = ("fetch", "asr", "keyframes", "labels", "text", "pairs")
 NO_REVIEW = {"available": False, "reason": "no review.sqlite in the version folder"}
 
 
-def _videos_in_scope(store: Store, stats: dict, pairs: list[dict]) -> list[str]:
-    """The videos the store held when the version was built (stats.json), else those it holds."""
-    if "per_video" in stats:
-        known = {*stats["per_video"], *stats["videos_not_ready"], *stats["videos_taken_down"]}
-    else:
-        known = set(store.video_ids())
-    return sorted(known | {p["video_id"] for p in pairs})
+def _videos_in_scope(stats: DatasetStats, pairs: list[VersionPair]) -> list[str]:
+    """The videos the store held when the version was built."""
+    known = {*stats.per_video, *stats.videos_not_ready, *stats.videos_taken_down}
+    return sorted(known | {p.video_id for p in pairs})
 
 
-def _unique_images(pairs: list[dict]) -> list[dict]:
-    return list({p["image_path"]: p for p in pairs}.values())
+def _unique_images(pairs: list[VersionPair]) -> list[VersionPair]:
+    return list({p.image_path: p for p in pairs}.values())
 
 
-def caption_metrics(pairs: list[dict]) -> dict:
-    words = [len(p["caption"].split()) for p in pairs]
-    density = [len(p["med_terms"]) / max(n, 1) for p, n in zip(pairs, words)]
-    terms = Counter(t.lower() for p in pairs for t in p["med_terms"])
+def caption_metrics(pairs: list[VersionPair]) -> dict:
+    words = [len(p.caption.split()) for p in pairs]
+    density = [len(p.med_terms) / max(n, 1) for p, n in zip(pairs, words)]
+    terms = Counter(t.lower() for p in pairs for t in p.med_terms)
     return {
         "words": describe_counts(words),
-        "chars": describe([len(p["caption"]) for p in pairs], bins=20),
+        "chars": describe([len(p.caption) for p in pairs], bins=20),
         "med_term_density": describe(density, bins=20, value_range=(0.0, 1.0)),
-        "med_terms_per_caption": describe_counts([len(p["med_terms"]) for p in pairs]),
-        "without_med_term": sum(not p["med_terms"] for p in pairs),
-        "by_text_type": dict(Counter(p["text_type"] for p in pairs).most_common()),
+        "med_terms_per_caption": describe_counts([len(p.med_terms) for p in pairs]),
+        "without_med_term": sum(not p.med_terms for p in pairs),
+        "by_text_type": dict(Counter(p.text_type for p in pairs).most_common()),
         "top_med_terms": [{"term": t, "count": n} for t, n in terms.most_common(30)],
     }
 
 
-def score_metrics(pairs: list[dict], facts: list[VideoFacts]) -> dict:
+def score_metrics(pairs: list[VersionPair], facts: list[VideoFacts]) -> dict:
     images = _unique_images(pairs)
     by_type: dict[str, list[float]] = defaultdict(list)
     for f in facts:
@@ -56,10 +54,10 @@ def score_metrics(pairs: list[dict], facts: list[VideoFacts]) -> dict:
             by_type[frame_type].append(score)
     return {
         "histology_score": describe(
-            [p["histology_score"] for p in images], bins=20, value_range=(0.0, 1.0)
+            [p.histology_score for p in images], bins=20, value_range=(0.0, 1.0)
         ),
-        "sharpness": describe([p["sharpness"] for p in images], bins=20),
-        "stain": dict(Counter(p["stain"] for p in images).most_common()),
+        "sharpness": describe([p.sharpness for p in images], bins=20),
+        "stain": dict(Counter(p.stain for p in images).most_common()),
         "keyframe_histology_score_by_type": {
             t: describe(scores, bins=20, value_range=(0.0, 1.0))
             for t, scores in sorted(by_type.items())
@@ -67,8 +65,8 @@ def score_metrics(pairs: list[dict], facts: list[VideoFacts]) -> dict:
     }
 
 
-def duplicate_metrics(store: Store, pairs: list[dict], settings: Settings) -> dict:
-    images = sorted({p["image_path"] for p in pairs})
+def duplicate_metrics(store: Store, pairs: list[VersionPair], settings: Settings) -> dict:
+    images = sorted({p.image_path for p in pairs})
     hashes = [image_phash(store.read_bytes(store.join(path))) for path in images]
     return {
         "images": near_duplicate_images(hashes, settings.frames.dedup_hamming),
@@ -76,10 +74,10 @@ def duplicate_metrics(store: Store, pairs: list[dict], settings: Settings) -> di
     }
 
 
-def similarity_metrics(store: Store, pairs: list[dict], settings: Settings) -> dict:
+def similarity_metrics(store: Store, pairs: list[VersionPair], settings: Settings) -> dict:
     if not settings.vision.clip.checkpoint:
         return {"computed": False, "reason": "settings.vision.clip.checkpoint is not set"}
-    from curation.audit.similarity import pair_similarities
+    from curation.audit.image_text_similarity import pair_similarities
 
     scores, model_id = pair_similarities(store, pairs, settings.vision.clip)
     return {
@@ -90,11 +88,11 @@ def similarity_metrics(store: Store, pairs: list[dict], settings: Settings) -> d
     }
 
 
-def review_metrics(db_path: str, pairs: list[dict]) -> dict:
+def review_metrics(db_path: str, pairs: list[VersionPair]) -> dict:
     ids_by_type: dict[str, list[str]] = defaultdict(list)
     for p in pairs:
-        ids_by_type[p["text_type"]].append(p["pair_id"])
-    summary = review_summary(db_path, [p["pair_id"] for p in pairs])
+        ids_by_type[p.text_type].append(p.pair_id)
+    summary = review_summary(db_path, [p.pair_id for p in pairs])
     if not summary["labelled"]:
         return {"available": False, "reason": f"no labels for this version's pairs in {db_path}"}
     summary["by_text_type"] = {
@@ -103,12 +101,12 @@ def review_metrics(db_path: str, pairs: list[dict]) -> dict:
     return {"available": True, **summary}
 
 
-def _review_db(store: Store, name: str, version: str) -> str | None:
-    path = posixpath.join(version_dir(store, name, version), REVIEW_DB)
-    return str(store.local_path(path)) if store.is_local and store.exists(path) else None
+def _review_db(reader: VersionReader) -> str | None:
+    store = reader.store
+    return str(store.local_path(reader.path(REVIEW_DB))) if store.is_local and reader.has(REVIEW_DB) else None
 
 
-def _problems(funnel_steps: list[dict]) -> dict[str, str]:
+def _problems(funnel_steps: list[VersionPair]) -> dict[str, str]:
     """Video id -> the reason the funnel lost it."""
     return {
         vid: drop["reason"]
@@ -118,11 +116,11 @@ def _problems(funnel_steps: list[dict]) -> dict[str, str]:
     }
 
 
-def _labels_by_video(db_path: str | None, pairs: list[dict]) -> dict[str, list[Label]]:
+def _labels_by_video(db_path: str | None, pairs: list[VersionPair]) -> dict[str, list[Label]]:
     found: dict[str, list[Label]] = defaultdict(list)
     if db_path is None:
         return found
-    video_of = {p["pair_id"]: p["video_id"] for p in pairs}
+    video_of = {p.pair_id: p.video_id for p in pairs}
     conn = connect(db_path)
     try:
         for label in read_labels(conn):
@@ -139,7 +137,7 @@ def _mean(values: list[float]) -> float | None:
 
 def video_row(
     facts: VideoFacts,
-    own: list[dict],
+    own: list[VersionPair],
     similarity: dict[str, float],
     problem: str,
     labels: list[Label],
@@ -151,7 +149,7 @@ def video_row(
         "channel": facts.channel,
         "duration_s": facts.duration_s,
         "stages": {
-            s: facts.statuses[s].state if s in facts.statuses else "missing" for s in STAGES
+            s: facts.statuses[s].state if s in facts.statuses else "missing" for s in STAGE_NAMES
         },
         "problem": problem,
         "keyframes": facts.keyframes,
@@ -162,12 +160,12 @@ def video_row(
         "roi_sentences": facts.roi_sentences,
         "aligned_pairs": facts.aligned_pairs,
         "pairs": len(own),
-        "images": len({p["image_path"] for p in own}),
-        "split": ",".join(sorted({p.get("split") or "" for p in own} - {""})),
-        "mean_histology_score": _mean([p["histology_score"] for p in own]),
-        "median_caption_words": median(len(p["caption"].split()) for p in own) if own else None,
+        "images": len({p.image_path for p in own}),
+        "split": ",".join(sorted({p.split for p in own} - {""})),
+        "mean_histology_score": _mean([p.histology_score for p in own]),
+        "median_caption_words": median(len(p.caption.split()) for p in own) if own else None,
         "mean_similarity": _mean(
-            [similarity[p["pair_id"]] for p in own if p["pair_id"] in similarity]
+            [similarity[p.pair_id] for p in own if p.pair_id in similarity]
         ),
         "reviewed": review["labelled"],
         "precision": review["precision"],
@@ -176,14 +174,14 @@ def video_row(
 
 def video_table(
     facts: list[VideoFacts],
-    pairs: list[dict],
+    pairs: list[VersionPair],
     similarity: dict,
     problems: dict[str, str],
     db_path: str | None,
-) -> list[dict]:
-    by_video: dict[str, list[dict]] = defaultdict(list)
+) -> list[VersionPair]:
+    by_video: dict[str, list[VersionPair]] = defaultdict(list)
     for p in pairs:
-        by_video[p["video_id"]].append(p)
+        by_video[p.video_id].append(p)
     labels = _labels_by_video(db_path, pairs)
     per_pair = similarity.get("per_pair", {})
     return [
@@ -194,9 +192,9 @@ def video_table(
     ]
 
 
-def totals(facts: list[VideoFacts], pairs: list[dict]) -> dict:
+def totals(facts: list[VideoFacts], pairs: list[VersionPair]) -> dict:
     hours = sum(f.duration_s for f in facts) / 3600
-    images = len({p["image_path"] for p in pairs})
+    images = len({p.image_path for p in pairs})
     return {
         "videos": len(facts),
         "hours": hours,
@@ -204,44 +202,38 @@ def totals(facts: list[VideoFacts], pairs: list[dict]) -> dict:
         "images": images,
         "pairs_per_hour": len(pairs) / hours if hours else None,
         "images_per_hour": images / hours if hours else None,
-        "by_split": dict(Counter(p.get("split") or "unsplit" for p in pairs).most_common()),
+        "by_split": dict(Counter(p.split or "unsplit" for p in pairs).most_common()),
     }
 
 
-def audit_version(store: Store, name: str, version: str, settings: Settings) -> dict:
+def audit_version(reader: VersionReader, settings: Settings) -> Audit:
     """Every quality figure of a dataset version, written to `audit.json` in its folder."""
-    folder = version_dir(store, name, version)
-    pairs = read_pairs(store, name, version)
-    stats = read_stats(store, name, version)
+    store = reader.store
+    pairs = reader.pairs()
+    stats = reader.stats()
     threshold = settings.vision.histology_threshold
-    facts = [
-        collect_video_facts(store, v, threshold) for v in _videos_in_scope(store, stats, pairs)
-    ]
-    db_path = _review_db(store, name, version)
+    facts = [collect_video_facts(store, v, threshold) for v in _videos_in_scope(stats, pairs)]
+    db_path = _review_db(reader)
     similarity = similarity_metrics(store, pairs, settings)
-    version_facts = VersionFacts(
-        Counter(p["video_id"] for p in pairs), frozenset(stats.get("videos_taken_down", []))
-    )
+    version_facts = VersionFacts(Counter(p.video_id for p in pairs), frozenset(stats.videos_taken_down))
     videos_funnel = video_funnel(facts, version_facts)
-    audit = {
-        "dataset": name,
-        "version": version,
-        "audited_at": utc_now(),
-        "histology_threshold": threshold,
-        "totals": totals(facts, pairs),
-        "funnel": {
+    audit = Audit(
+        dataset=reader.name,
+        version=reader.version,
+        audited_at=utc_now(),
+        histology_threshold=threshold,
+        totals=totals(facts, pairs),
+        funnel={
             "videos": videos_funnel,
-            "frames": frame_funnel(
-                facts, threshold, len({(p["video_id"], p["keyframe_index"]) for p in pairs})
-            ),
-            "pairs": pair_funnel(facts, len(pairs), stats.get("dropped", {})),
+            "frames": frame_funnel(facts, threshold, len({(p.video_id, p.keyframe_index) for p in pairs})),
+            "pairs": pair_funnel(facts, len(pairs), stats.dropped),
         },
-        "captions": caption_metrics(pairs),
-        "duplicates": duplicate_metrics(store, pairs, settings),
-        "scores": score_metrics(pairs, facts),
-        "similarity": similarity,
-        "videos": video_table(facts, pairs, similarity, _problems(videos_funnel), db_path),
-        "review": review_metrics(db_path, pairs) if db_path else NO_REVIEW,
-    }
-    store.write_json(posixpath.join(folder, AUDIT_FILE), audit)
+        captions=caption_metrics(pairs),
+        duplicates=duplicate_metrics(store, pairs, settings),
+        scores=score_metrics(pairs, facts),
+        similarity=similarity,
+        videos=video_table(facts, pairs, similarity, _problems(videos_funnel), db_path),
+        review=review_metrics(db_path, pairs) if db_path else NO_REVIEW,
+    )
+    store.write_json(reader.path(AUDIT_FILE), audit)
     return audit

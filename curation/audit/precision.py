@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from curation.audit.labels import IMPURITY_TAGS, Label, connect, read_labels
+from curation.audit.review_labels import IMPURITY_TAGS, Label, connect, read_labels
 
 
 def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import base64
 import io
-import posixpath
 import random
 
 from PIL import Image
 
 from curation.audit import plots
 from curation.audit.highlight import caption_segments
-from curation.audit.labels import TAG_LABELS
 from curation.audit.pages import environment
-from curation.audit.version import AUDIT_FILE, REPORT_FILE, read_pairs, version_dir
+from curation.audit.review_labels import TAG_LABELS
+from curation.export.versions import REPORT_FILE, VersionPair, VersionReader
 from curation.store import Store
 
 THUMBNAIL_SIDE = 360
@@ -30,30 +29,30 @@ def thumbnail_uri(store: Store, image_path: str) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def pair_card(store: Store, pair: dict, similarity: dict[str, float]) -> dict:
+def pair_card(store: Store, pair: VersionPair, similarity: dict[str, float]) -> dict:
     return {
-        **pair,
-        "thumbnail": thumbnail_uri(store, pair["image_path"]),
-        "segments": caption_segments(pair["caption"], pair["med_terms"]),
+        **pair.model_dump(),
+        "thumbnail": thumbnail_uri(store, pair.image_path),
+        "segments": caption_segments(pair.caption, pair.med_terms),
         "heard_as": ""
-        if pair["raw_caption"].strip() == pair["caption"].strip()
-        else pair["raw_caption"],
-        "similarity": similarity.get(pair["pair_id"]),
+        if pair.raw_caption.strip() == pair.caption.strip()
+        else pair.raw_caption,
+        "similarity": similarity.get(pair.pair_id),
     }
 
 
-def random_pairs(pairs: list[dict], count: int, seed: int) -> list[dict]:
+def random_pairs(pairs: list[VersionPair], count: int, seed: int) -> list[VersionPair]:
     chosen = random.Random(seed).sample(range(len(pairs)), min(count, len(pairs)))
     return [pairs[i] for i in sorted(chosen)]
 
 
 def lowest_scoring(
-    pairs: list[dict], similarity: dict[str, float], count: int
-) -> tuple[list[dict], str]:
+    pairs: list[VersionPair], similarity: dict[str, float], count: int
+) -> tuple[list[VersionPair], str]:
     if similarity:
-        ranked = sorted(pairs, key=lambda p: similarity[p["pair_id"]])
+        ranked = sorted(pairs, key=lambda p: similarity[p.pair_id])
         return ranked[:count], "image-text similarity"
-    ranked = sorted(pairs, key=lambda p: (p["histology_score"], p["pair_id"]))
+    ranked = sorted(pairs, key=lambda p: (p.histology_score, p.pair_id))
     return ranked[:count], "histology score"
 
 
@@ -97,17 +96,12 @@ def figures(audit: dict) -> dict[str, str]:
 
 
 def write_report(
-    store: Store, name: str, version: str, grid_size: int = 24, lowest_size: int = 12, seed: int = 0
+    reader: VersionReader, grid_size: int = 24, lowest_size: int = 12, seed: int = 0
 ) -> str:
     """Render `report.html` in the version folder from its `audit.json`; returns its path."""
-    folder = version_dir(store, name, version)
-    audit_path = posixpath.join(folder, AUDIT_FILE)
-    if not store.exists(audit_path):
-        raise FileNotFoundError(
-            f"{audit_path} does not exist; run the audit of {name}/{version} first"
-        )
-    audit = store.read_json(audit_path)
-    pairs = read_pairs(store, name, version)
+    store = reader.store
+    audit = reader.audit().model_dump(mode="json")
+    pairs = reader.pairs()
     similarity = audit["similarity"].get("per_pair", {})
     lowest, lowest_by = lowest_scoring(pairs, similarity, lowest_size)
     template = environment().get_template("report.html.j2")
@@ -123,6 +117,6 @@ def write_report(
         quilt_impurity_rate=QUILT_IMPURITY_RATE,
         seed=seed,
     )
-    path = posixpath.join(folder, REPORT_FILE)
+    path = reader.path(REPORT_FILE)
     store.write_text(path, html)
     return path

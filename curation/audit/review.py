@@ -8,7 +8,6 @@ closing the page loses nothing; reopening it resumes at the first pair the revie
 from __future__ import annotations
 
 import mimetypes
-import posixpath
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +17,11 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from curation.audit.highlight import caption_segments
-from curation.audit.labels import TAG_LABELS, Verdict, connect, read_labels, save_label
 from curation.audit.pages import environment
 from curation.audit.precision import summarize_labels
+from curation.audit.review_labels import TAG_LABELS, Verdict, connect, read_labels, save_label
 from curation.audit.sampling import stratified_sample
-from curation.audit.version import REVIEW_DB, read_pairs, version_dir
+from curation.export.versions import REVIEW_DB, VersionPair, VersionReader
 from curation.store import Store
 
 
@@ -38,13 +37,13 @@ class ReviewSession:
     name: str
     version: str
     reviewer: str
-    sample: list[dict]
+    sample: list[VersionPair]
     db_path: Path
 
     def __post_init__(self):
         self.conn = connect(self.db_path)
         self.lock = threading.Lock()
-        self.sampled = {p["pair_id"] for p in self.sample}
+        self.sampled = {p.pair_id for p in self.sample}
 
     def labels(self) -> dict[str, dict]:
         with self.lock:
@@ -71,14 +70,14 @@ class ReviewSession:
         return [
             {
                 "position": i,
-                "pair_id": p["pair_id"],
-                "video_id": p["video_id"],
-                "text_type": p["text_type"],
-                "frame_time": p["frame_time"],
-                "text_start": p["text_start"],
-                "text_end": p["text_end"],
-                "segments": caption_segments(p["caption"], p["med_terms"]),
-                "label": labels.get(p["pair_id"]),
+                "pair_id": p.pair_id,
+                "video_id": p.video_id,
+                "text_type": p.text_type,
+                "frame_time": p.frame_time,
+                "text_start": p.text_start,
+                "text_end": p.text_end,
+                "segments": caption_segments(p.caption, p.med_terms),
+                "label": labels.get(p.pair_id),
             }
             for i, p in enumerate(self.sample)
         ]
@@ -86,22 +85,19 @@ class ReviewSession:
     def image(self, position: int) -> tuple[bytes, str]:
         if not 0 <= position < len(self.sample):
             raise IndexError(f"no pair at position {position} of {len(self.sample)}")
-        path = self.sample[position]["image_path"]
+        path = self.sample[position].image_path
         media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         return self.store.read_bytes(self.store.join(path)), media_type
 
 
-def open_session(
-    store: Store, name: str, version: str, reviewer: str, sample_size: int, seed: int = 0
-) -> ReviewSession:
+def open_session(reader: VersionReader, reviewer: str, sample_size: int, seed: int = 0) -> ReviewSession:
     if not reviewer.strip():
         raise ValueError("reviewer name is empty: pass --reviewer")
-    folder = version_dir(store, name, version)
-    db_path = store.local_path(posixpath.join(folder, REVIEW_DB))
-    sample = stratified_sample(read_pairs(store, name, version), sample_size, seed)
+    db_path = reader.store.local_path(reader.path(REVIEW_DB))
+    sample = stratified_sample(reader.pairs(), sample_size, seed)
     if not sample:
-        raise ValueError(f"dataset version {name}/{version} has no pairs to review")
-    return ReviewSession(store, name, version, reviewer, sample, db_path)
+        raise ValueError(f"dataset version {reader.name}/{reader.version} has no pairs to review")
+    return ReviewSession(reader.store, reader.name, reader.version, reviewer, sample, db_path)
 
 
 def create_app(session: ReviewSession) -> FastAPI:

@@ -9,12 +9,17 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
+from typing import TypeVar
+
+from curation.records import Pair
+
+P = TypeVar("P", bound=Pair)
 
 Stratum = tuple[str, str]
 
 
-def stratum_of(pair: dict) -> Stratum:
-    return (pair["video_id"], pair["text_type"])
+def stratum_of(pair: Pair) -> Stratum:
+    return (pair.video_id, pair.text_type)
 
 
 def allocate(sizes: dict[Stratum, int], n: int, rng: random.Random) -> dict[Stratum, int]:
@@ -30,13 +35,13 @@ def allocate(sizes: dict[Stratum, int], n: int, rng: random.Random) -> dict[Stra
     return counts
 
 
-def stratified_sample(pairs: list[dict], n: int, seed: int = 0) -> list[dict]:
+def stratified_sample(pairs: list[P], n: int, seed: int = 0) -> list[P]:
     """`n` pairs (all of them if fewer) in a seeded random order."""
     if n < 1:
         raise ValueError(f"sample size must be at least 1, got {n}")
     rng = random.Random(seed)
-    strata: dict[Stratum, list[dict]] = defaultdict(list)
-    for pair in sorted(pairs, key=lambda p: p["pair_id"]):
+    strata: dict[Stratum, list[P]] = defaultdict(list)
+    for pair in sorted(pairs, key=lambda p: p.pair_id):
         strata[stratum_of(pair)].append(pair)
     counts = allocate({s: len(members) for s, members in sorted(strata.items())}, n, rng)
     chosen = [pair for s in sorted(strata) for pair in rng.sample(strata[s], counts[s])]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from curation.demo.truth import LectureTruth
+from curation.export.versions import VersionReader
 from curation.intervals import overlap_s, overlapping
-from curation.records import FrameLabels, Keyframes, Pair
+from curation.records import CandidatePairs, FrameLabels, Keyframes, Pair
 from curation.store import Store
 from curation.text.terms import find_terms, term_present
 
@@ -77,16 +77,11 @@ def best_sentence(truth: LectureTruth, start: float, end: float):
     return max(truth.sentences, key=lambda s: overlap_s(s.start, s.end, start, end))
 
 
-def pair_ids_in_version(store: Store, dataset_path: str) -> set[str]:
-    with store.fs.open(f"{dataset_path}/pairs.parquet") as handle:
-        return set(pq.read_table(handle, columns=["pair_id"]).column("pair_id").to_pylist())
-
-
 def score_lecture(store: Store, truth: LectureTruth, threshold: float, kept: set[str]) -> LectureScore:
     vid = truth.video_id
-    keyframes = store.read_model(store.video_path(vid, "keyframes.json"), Keyframes).keyframes
-    labels = {lb.index: lb for lb in store.read_model(store.video_path(vid, "labels.json"), FrameLabels).labels}
-    pairs = [p for p in store.read_jsonl(store.video_path(vid, "pairs.jsonl"), Pair) if p.pair_id in kept]
+    keyframes = store.load(vid, Keyframes).keyframes
+    labels = {lb.index: lb for lb in store.load(vid, FrameLabels).labels}
+    pairs = [p for p in store.load(vid, CandidatePairs).pairs if p.pair_id in kept]
     slides_by_index = {s.index: s for s in truth.slides}
 
     shown = {slide_at(truth, kf.frame_time).index for kf in keyframes if slide_at(truth, kf.frame_time)}
@@ -146,5 +141,5 @@ def score_lecture(store: Store, truth: LectureTruth, threshold: float, kept: set
 def score_run(
     store: Store, truths: list[LectureTruth], dataset_path: str, threshold: float = 0.5
 ) -> QualityScore:
-    kept = pair_ids_in_version(store, dataset_path)
+    kept = set(VersionReader.at(store, dataset_path).pair_videos())
     return QualityScore(lectures=[score_lecture(store, t, threshold, kept) for t in truths])

@@ -6,8 +6,8 @@ from collections import defaultdict
 
 import jinja2
 
+from curation.export.checks import BuildConfig
 from curation.export.diff import VersionDiff
-from curation.export.selection import BuildConfig
 from curation.export.stats import DatasetStats
 from curation.export.versions import DatasetVersion
 from curation.records import Pair, Video

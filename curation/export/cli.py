@@ -1,4 +1,4 @@
-"""`curate manifest ...`: build, list, compare and purge dataset versions."""
+"""`curate dataset ...`: build, list, compare and purge dataset versions."""
 
 from __future__ import annotations
 
@@ -10,26 +10,29 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from curation.config import Settings, load_settings, with_overrides
+from curation.cli_options import ConfigOption, DataOption, open_store, user_errors
+from curation.config import with_overrides
 from curation.export.build import build_version
 from curation.export.diff import diff_versions
-from curation.export.takedown import purge_media, read_takedown, versions_containing
-from curation.export.versions import latest_version, read_version, version_names
-from curation.store import Store
-
-DEFAULT_TAKEDOWN = Path("manifests/takedown.csv")
+from curation.export.takedown import (
+    DEFAULT_TAKEDOWN,
+    purge_media,
+    read_takedown,
+    takedown_list,
+    versions_containing,
+)
+from curation.export.versions import (
+    NoDataset,
+    VersionReader,
+    latest_version,
+    read_version,
+    version_names,
+)
 
 app = typer.Typer(help="Dataset versions built from the stored per-video artifacts.", no_args_is_help=True)
 console = Console()
 
-DataOption = Annotated[Path | None, typer.Option("--data", help="data root (default: settings data_root)")]
-ConfigOption = Annotated[Path | None, typer.Option("--config", help="TOML settings file")]
 NameOption = Annotated[str | None, typer.Option("--name", help="dataset name (default: settings export.dataset)")]
-
-
-def open_store(data: Path | None, config: Path | None) -> tuple[Store, Settings]:
-    settings = load_settings(config)
-    return Store(data or settings.data_root), settings
 
 
 def given(**sections: dict) -> dict:
@@ -63,39 +66,38 @@ def build(
     text_types: Annotated[list[str] | None, typer.Option(help="med, roi, raw; comma-separated")] = None,
     dedup_hamming: Annotated[int | None, typer.Option(help="near-duplicate distance; -1: off")] = None,
     val_fraction: Annotated[float | None, typer.Option(help="share of videos in the validation split")] = None,
-    takedown: Annotated[Path | None, typer.Option(help=f"(default: {DEFAULT_TAKEDOWN} if present)")] = None,
+    takedown: Annotated[Path | None, typer.Option(help=f"takedown list (default: {DEFAULT_TAKEDOWN} if present)")] = None,
 ) -> None:
     """Build a new dataset version from stored artifacts (no stage runs again)."""
-    store, settings = open_store(data, config)
-    settings = with_overrides(settings, given(
-        export={"dataset": name, "min_histology_score": min_histology_score, "min_caption_words": min_caption_words,
-                "min_caption_chars": min_caption_chars, "val_fraction": val_fraction,
-                "text_types": split_commas(text_types)},
-        frames={"dedup_hamming": dedup_hamming},
-    ))
-    takedown = takedown or (DEFAULT_TAKEDOWN if DEFAULT_TAKEDOWN.exists() else None)
-    record = build_version(store, settings, version=version, takedown=takedown)
-    stats = read_stats(store, record.name, record.version)
+    with user_errors():
+        store, settings = open_store(data, config, existing=True, looked_for="curated video")
+        settings = with_overrides(settings, given(
+            export={"dataset": name, "min_histology_score": min_histology_score,
+                    "min_caption_words": min_caption_words, "min_caption_chars": min_caption_chars,
+                    "val_fraction": val_fraction, "text_types": split_commas(text_types)},
+            frames={"dedup_hamming": dedup_hamming},
+        ))
+        latest = latest_version(store, settings.export.dataset)
+        record = build_version(store, settings, version=version, takedown=takedown_list(takedown))
+    if record.version == latest:
+        console.print(f"{record.name} {record.version} was built from the same inputs and settings; no new version")
+    stats = VersionReader(store, record.name, record.version).stats()
     console.print(counts_table(f"{record.name} {record.version}", record.counts))
-    console.print(counts_table("pairs dropped", stats["dropped"]))
+    console.print(counts_table("pairs dropped", stats.dropped))
     console.print(f"previous version: {record.previous or 'none'}")
     console.print(f"dataset: {record.path}")
-
-
-def read_stats(store: Store, name: str, version: str) -> dict:
-    return store.read_json(f"{store.dataset_dir(name, version)}/stats.json")
 
 
 @app.command("list")
 def list_versions(data: DataOption = None, config: ConfigOption = None, name: NameOption = None) -> None:
     """The versions of a dataset with their counts."""
-    store, settings = open_store(data, config)
-    name = name or settings.export.dataset
-    latest = latest_version(store, name)
-    records = [read_version(store, name, v) for v in version_names(store, name)]
-    if not records:
-        console.print(f"dataset {name} has no versions under {store.dataset_dir(name)}")
-        return
+    with user_errors():
+        store, settings = open_store(data, config, existing=True)
+        name = name or settings.export.dataset
+        latest = latest_version(store, name)
+        records = [read_version(store, name, v) for v in version_names(store, name)]
+        if not records:
+            raise NoDataset(f"no dataset in {store.root}: {name} has no versions under {store.dataset_dir(name)}")
     table = Table(title=name, caption="* latest", box=box.SIMPLE_HEAD)
     for column in ("version", "created (UTC)", "videos", "pairs", "train/val", "+/-", "previous"):
         table.add_column(column, no_wrap=True)
@@ -119,8 +121,9 @@ def diff(
     ids: Annotated[bool, typer.Option("--ids", help="print the added and removed pair ids")] = False,
 ) -> None:
     """Pairs added and removed between two versions, by pair id."""
-    store, settings = open_store(data, config)
-    result = diff_versions(store, name or settings.export.dataset, old, new)
+    with user_errors():
+        store, settings = open_store(data, config, existing=True)
+        result = diff_versions(store, name or settings.export.dataset, old, new)
     console.print(counts_table(f"{old} -> {new}", {
         "pairs added": len(result.added),
         "pairs removed": len(result.removed),
@@ -143,8 +146,9 @@ def purge(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")] = False,
 ) -> None:
     """Delete the stored content of every video on the takedown list, keeping a tombstone each."""
-    store, settings = open_store(data, config)
-    reasons = read_takedown(takedown)
+    with user_errors():
+        store, settings = open_store(data, config, existing=True)
+        reasons = read_takedown(takedown)
     if not reasons:
         console.print(f"{takedown} lists no videos; nothing to purge")
         return

@@ -7,7 +7,7 @@ from collections import Counter
 from pydantic import BaseModel
 
 from curation.export.catalog import Catalog
-from curation.export.selection import Selection
+from curation.export.checks import Selection
 from curation.export.shards import ShardStats
 from curation.export.splits import SPLITS
 from curation.records import Pair
@@ -29,6 +29,7 @@ class VideoStats(BaseModel):
 class DatasetStats(BaseModel):
     videos_ready: int
     videos_not_ready: list[str]
+    not_ready_reasons: dict[str, str] = {}  # video id -> the first stage not done and current
     videos_taken_down: list[str]
     videos: int
     candidate_pairs: int
@@ -58,6 +59,7 @@ def dataset_stats(
     return DatasetStats(
         videos_ready=len(catalog.videos),
         videos_not_ready=[v for v in catalog.not_ready if v not in taken_down],
+        not_ready_reasons={v: why for v, why in catalog.not_ready.items() if v not in taken_down},
         videos_taken_down=taken_down,
         videos=len(kept_per_video),
         candidate_pairs=sum(len(v.pairs) for v in catalog.videos.values()),

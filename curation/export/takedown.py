@@ -1,6 +1,10 @@
 """Takedown: listed videos leave every new dataset version, and their stored content can be purged.
 
-`manifests/takedown.csv` has the columns `video_id,reason`; lines starting with `#` are comments.
+A takedown list is a CSV with the columns `video_id,reason`; lines starting with `#` are comments.
+A list that is named must exist, so a mistyped path never turns takedown off. The default list,
+`manifests/takedown.csv` (relative to the working folder), is used when present and no other is
+named; where it is absent (another working folder, an installed package) only purged videos are
+blocked.
 Purging deletes everything stored for a video and leaves `tombstone.json`, a small record of
 what was removed and why. A tombstoned video is excluded from builds even without the list.
 """
@@ -12,12 +16,12 @@ import io
 import posixpath
 from pathlib import Path
 
-from curation.export.diff import pair_videos
-from curation.export.versions import version_names
+from curation.export.versions import VersionReader, version_names
 from curation.records import Record
 from curation.store import Store, utc_now
 
 TOMBSTONE = "tombstone.json"
+DEFAULT_TAKEDOWN = Path("manifests/takedown.csv")
 
 
 class Tombstone(Record):
@@ -29,8 +33,8 @@ class Tombstone(Record):
 
 def read_takedown(path: Path) -> dict[str, str]:
     """Video id -> reason, from a takedown CSV."""
-    if not path.exists():
-        raise ValueError(f"takedown list {path} does not exist")
+    if not path.is_file():
+        raise FileNotFoundError(f"takedown list {path} does not exist; fix the path or name none")
     lines = [line for line in path.read_text().splitlines() if line.strip() and not line.lstrip().startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
     if reader.fieldnames is None or "video_id" not in reader.fieldnames:
@@ -42,7 +46,16 @@ def tombstoned_ids(store: Store) -> set[str]:
     return {vid for vid in store.video_ids() if store.exists(store.video_path(vid, TOMBSTONE))}
 
 
+def takedown_list(named: str | Path | None) -> Path | None:
+    """The list a run uses: the one named, else the default list if this checkout has it (naming
+    the default path counts as not naming one, so a caller may pass the default on)."""
+    if named and Path(named) != DEFAULT_TAKEDOWN:
+        return Path(named)
+    return DEFAULT_TAKEDOWN if DEFAULT_TAKEDOWN.is_file() else None
+
+
 def blocked_ids(store: Store, takedown: Path | None) -> set[str]:
+    """Ids on the takedown list (which must exist when given) and every purged video."""
     listed = set(read_takedown(takedown)) if takedown is not None else set()
     return listed | tombstoned_ids(store)
 
@@ -51,7 +64,7 @@ def versions_containing(store: Store, name: str, video_ids: set[str]) -> dict[st
     """Published versions that still hold any of these videos (their shards carry the images)."""
     found = {}
     for version in version_names(store, name):
-        held = video_ids & set(pair_videos(store, name, version).values())
+        held = video_ids & set(VersionReader(store, name, version).pair_videos().values())
         if held:
             found[version] = sorted(held)
     return found

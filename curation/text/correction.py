@@ -1,6 +1,9 @@
-"""Correction of misheard medical terms by the lexicon alone: which spans of a sentence to replace
-by which curated term, judged by spelling and sound (Levenshtein, Metaphone) and by Whisper's
-confidence. Four kinds of mishearing are looked for:
+"""Correction of misheard medical terms without an LLM: which spans of a sentence to replace by
+which term, judged by spelling and sound (Levenshtein, Metaphone) and by Whisper's confidence.
+The candidates are, first, the video's own vocabulary (the terms on its slides and page: a looser
+bar, since the lecturer wrote them), then the curated terms, then hunspell-en-med's words (for a
+word no dictionary knows, one or two letters off). Five kinds of mishearing are looked for:
+- a span close to a term of the video's vocabulary ("needle-nelson stain", "case in granuloma");
 - a word no dictionary knows, alone or with its neighbours ("namoplastic stroma");
 - a long term heard as several everyday words ("mucus to chemistry");
 - a multi-word term with one word heard wrong ("meson trichrome", "case is necrosis");
@@ -11,6 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
+
+from rapidfuzz.distance import Levenshtein
 
 from curation.text.lexicon import Lexicon
 from curation.text.matching import Match, TermMatcher
@@ -24,6 +30,7 @@ from curation.text.tokens import (
     inflections,
     join_words,
     normalize_tokens,
+    plural_forms,
     word_core,
 )
 
@@ -43,7 +50,17 @@ NEARLY_SAME_SPELLING = 0.85
 MAX_ANCHOR_TERMS = 20  # a word of the term heard right is context only if few terms use it
 AMBIGUITY_MARGIN = 0.03  # a runner-up (another term) this close means the span is left alone
 SPAN_BONUS = 0.2  # per extra word, when a multi-word term accounts for every word of the span
+MIN_SCORE_VOCABULARY = 0.6  # a term written on the video's slides or page needs less
+MIN_EACH_VOCABULARY = 0.45
+MIN_CHANGED_SCORE = 0.35  # and the words it replaces resemble the words it puts in
+MAX_DICTIONARY_EDITS = 2  # a dictionary word is a candidate only a letter or two away
+MIN_EACH_DICTIONARY = 0.8
+DICTIONARY_MARGIN = 0.05  # and with no other dictionary word nearly as close
 _BREAK = re.compile(r"[.?!;:]$")
+_CLAUSE = re.compile(r"[,.?!;:]$")
+
+
+FixOrigin = Literal["vocabulary", "terms", "dictionary"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,7 @@ class SpanFix:
     last: int  # exclusive
     wrong: str
     match: Match
+    origin: FixOrigin = "terms"
 
     @property
     def words(self) -> int:
@@ -277,6 +295,13 @@ def _specialist(word: SpokenWord, lexicon: Lexicon) -> bool:
     )
 
 
+def _in_number_heard(form: tuple[str, ...], last_heard: SpokenWord) -> tuple[str, ...]:
+    """The term's form in the number the narrator used: "typical melanocytes" -> atypical melanocytes."""
+    heard = normalize_tokens(last_heard.text)[-1:]
+    plural = [form[:-1] + (p,) for p in plural_forms(form[-1]) if (p,) == heard]
+    return plural[0] if plural else form
+
+
 def _context_fix(
     words: list[SpokenWord], place: _Placement, lexicon: Lexicon, matcher: TermMatcher
 ) -> SpanFix | None:
@@ -301,7 +326,7 @@ def _context_fix(
     if place.k > 1 and len(place.expected) < MIN_MERGED_LETTER_SHARE * len(letters(heard)):
         return None
     wrong = _span_text(words, place.first, place.last)
-    target = matcher.same_letters("".join(place.form))
+    target = matcher.same_letters("".join(_in_number_heard(place.form, words[place.last - 1])))
     if wrong is None or target is None or _already_a_term(wrong, lexicon):
         return None
     return SpanFix(place.first, place.last, wrong, Match(target, closeness(wrong, target.text)))
@@ -318,8 +343,111 @@ def _split_words(words: list[SpokenWord], matcher: TermMatcher) -> list[SpanFix]
     return [f for f in found if _close_enough(f)]
 
 
-def span_fixes(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[SpanFix]:
-    """The best non-overlapping corrections of a sentence's misheard spans."""
+def _foreign_terms(fix: SpanFix, lexicon: Lexicon) -> bool:
+    """The span holds a term, or a specialist word, that the fix would not keep: it was heard right."""
+    kept = set(normalize_tokens(fix.match.target.text))
+    found = {w for name in find_terms(fix.wrong, lexicon) for w in normalize_tokens(name)}
+    specialist = {
+        t for t in normalize_tokens(fix.wrong) if lexicon.is_medical(t) and not lexicon.is_english(t)
+    }
+    return bool((found | specialist) - kept - {p for w in kept for p in plural_forms(w)})
+
+
+def _changed_words(words: list[SpokenWord], fix: SpanFix) -> list[SpokenWord]:
+    """The span's words that the fix replaces (not those it keeps, singular or plural)."""
+    meant = normalize_tokens(fix.match.target.text)
+    return [
+        w
+        for w in words[fix.first : fix.last]
+        if not all(any(_same_word(t, m) for m in meant) for t in normalize_tokens(w.text))
+    ]
+
+
+def _resembles(changed: list[SpokenWord], missing: list[str]) -> bool:
+    heard = join_words([w.text for w in changed])
+    return closeness(heard, " ".join(missing)).score >= MIN_CHANGED_SCORE
+
+
+def _vocabulary_fix_holds(words: list[SpokenWord], fix: SpanFix, lexicon: Lexicon) -> bool:
+    close, target = fix.match.closeness, fix.match.target
+    changed = _changed_words(words, fix)
+    heard = {t for w in words[fix.first : fix.last] for t in normalize_tokens(w.text)}
+    missing = [m for m in normalize_tokens(target.text) if not any(_same_word(m, h) for h in heard)]
+    single_everyday_word = target.words == 1 and lexicon.is_english(letters(target.text))
+    return (
+        bool(changed)  # only a change of case or number is no correction
+        and not any(_CLAUSE.search(w.text) for w in words[fix.first : fix.last - 1])
+        and close.score >= MIN_SCORE_VOCABULARY
+        and min(close.spelling, close.sound) >= MIN_EACH_VOCABULARY
+        # the words replaced were doubtful, or nearly the term already
+        and (close.spelling >= NEARLY_SAME_SPELLING or _uncertain(changed, lexicon))
+        # an everyday word ("skin") replaces only a word no dictionary knows, or several merged
+        and (
+            not single_everyday_word
+            or fix.words > 1
+            or any(is_unknown(word_core(w.text), lexicon) for w in changed)
+        )
+        # what is replaced resembles what replaces it: no "full thickness" -> "Breslow thickness"
+        and (not missing or _resembles(changed, missing))
+        and _keeps_letters(fix)
+        and not _foreign_terms(fix, lexicon)
+    )
+
+
+def _from_vocabulary(
+    words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermMatcher
+) -> list[SpanFix]:
+    """Spans that sound like a term written on the video's slides or page, where Whisper was
+    unsure or the spelling is nearly the same: "lengthened giant cell" on a slide of Langhans giant cells."""
+    found = []
+    for first, last in _spans(len(words), MAX_FRAGMENT_WORDS):
+        wrong = _span_text(words, first, last)
+        if wrong is None or _already_a_term(wrong, lexicon):
+            continue
+        for match in vocabulary.nearest(wrong, limit=3):
+            fix = SpanFix(first, last, wrong, match, "vocabulary")
+            split = fix.split_only and normalize_tokens(wrong) != normalize_tokens(match.target.text)
+            if split or (not fix.split_only and _vocabulary_fix_holds(words, fix, lexicon)):
+                found.append(fix)
+    return found
+
+
+def _from_dictionary(
+    words: list[SpokenWord], lexicon: Lexicon, dictionary: TermMatcher
+) -> list[SpanFix]:
+    """A word no dictionary knows, a letter or two from one word of hunspell-en-med, and from no other."""
+    found = []
+    for i, word in enumerate(words):
+        core = word_core(word.text)
+        if not is_unknown(core, lexicon) or _span_text(words, i, i + 1) is None:
+            continue
+        ranked = dictionary.nearest(core, limit=2)
+        if not ranked:
+            continue
+        best, close = ranked[0], ranked[0].closeness
+        runner_up = ranked[1].closeness.score if len(ranked) > 1 else 0.0
+        if (
+            Levenshtein.distance(letters(core), letters(best.target.text)) <= MAX_DICTIONARY_EDITS
+            and letters(core)[:1] == letters(best.target.text)[:1]
+            and min(close.spelling, close.sound) >= MIN_EACH_DICTIONARY
+            and runner_up < close.score - DICTIONARY_MARGIN
+        ):
+            found.append(SpanFix(i, i + 1, core, best, "dictionary"))
+    return found
+
+
+_ORIGIN_RANK: dict[FixOrigin, int] = {"vocabulary": 2, "terms": 1, "dictionary": 0}
+
+
+def span_fixes(
+    words: list[SpokenWord],
+    lexicon: Lexicon,
+    matcher: TermMatcher,
+    vocabulary: TermMatcher | None = None,
+    dictionary: TermMatcher | None = None,
+) -> list[SpanFix]:
+    """The best non-overlapping corrections of a sentence's misheard spans: the video's
+    `vocabulary` first, the curated terms of `matcher`, then the medical `dictionary`'s words."""
     candidates = (
         _unambiguous(
             _around_unknown_words(words, lexicon, matcher)
@@ -327,10 +455,16 @@ def span_fixes(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) 
         )
         + _in_term_context(words, lexicon, matcher)
         + _split_words(words, matcher)
+        + (_unambiguous(_from_vocabulary(words, lexicon, vocabulary)) if vocabulary else [])
+        + (_from_dictionary(words, lexicon, dictionary) if dictionary else [])
     )
     chosen: list[SpanFix] = []
-    # a term the ASR merely split ("pseudo stratified") is certain; it goes first
-    for fix in sorted(candidates, key=lambda f: (f.split_only, f.value), reverse=True):
+    # a term the ASR merely split ("pseudo stratified") is certain; it goes first, then the
+    # video's own terms, then the curated ones, then plain dictionary words
+    ranked = sorted(
+        candidates, key=lambda f: (f.split_only, _ORIGIN_RANK[f.origin], f.value), reverse=True
+    )
+    for fix in ranked:
         if all(fix.last <= c.first or fix.first >= c.last for c in chosen):
             chosen.append(fix)
     return sorted(chosen, key=lambda f: f.first)

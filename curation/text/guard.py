@@ -1,8 +1,9 @@
 """The faithfulness guard: nothing a refiner invents survives, and every refusal is kept with its reason.
 
-A correction is applied only if it is about words that are in the transcript, its right side looks
-or sounds like its wrong side, and the right side is a known word or term (or, from an LLM, was
-proposed both with and without the suspect list). An extracted sentence is kept only if its content
+A correction is applied only if it is about words that are in the transcript, and either its right
+side looks or sounds like its wrong side and is a known word or term (or, from an LLM, was proposed
+both with and without the suspect list), or its right side is written on the video's slides or page
+(its vocabulary) and still resembles what was heard, more loosely. An extracted sentence is kept only if its content
 words are all in one sentence of the corrected transcript; that transcript sentence, never the
 refiner's wording, is what gets marked.
 """
@@ -21,6 +22,9 @@ from curation.text.similarity import closeness
 from curation.text.tokens import FUNCTION_WORDS, fold, normalize_tokens
 
 MIN_SOUND_SIMILARITY = 0.75
+# A term of the video's vocabulary needs less: a narrator's "Grocott" heard as "brachat" is still
+# the word on the slide, but a fix that neither looks nor sounds half like it is invented.
+MIN_VOCABULARY_SIMILARITY = 0.4
 MAX_ADDED_WORDS = 1
 # An extracted sentence is (most of) a transcript sentence, not a stray word of one.
 MIN_SENTENCE_COVERAGE = 0.5
@@ -49,10 +53,26 @@ def _agreed_pairs(proposals: list[Proposal]) -> set[tuple[str, str]]:
     }
 
 
+def vocabulary_forms(vocabulary: tuple[str, ...], lexicon: Lexicon) -> set[tuple[str, ...]]:
+    """Every way to write the video's vocabulary: each entry, and every form of a curated term in it."""
+    forms = set()
+    for entry in vocabulary:
+        tokens = normalize_tokens(entry)
+        known = lexicon.forms.get(tokens)
+        forms |= set(lexicon.forms_of[known.name]) if known else {tokens}
+    return forms
+
+
 def correction_problem(
-    proposal: Proposal, texts: list[str], lexicon: Lexicon, max_distance: float, agreed: bool
+    proposal: Proposal,
+    texts: list[str],
+    lexicon: Lexicon,
+    max_distance: float,
+    agreed: bool,
+    written: set[tuple[str, ...]] = frozenset(),
 ) -> str | None:
-    """Why the proposal must not be applied, or None when it may."""
+    """Why the proposal must not be applied, or None when it may; `written` holds the forms of
+    the video's vocabulary."""
     wrong, right = proposal.wrong, proposal.right
     if not any(0 <= i < len(texts) and occurs(wrong, texts[i]) for i in proposal.sentences):
         return f"'{wrong}' is not in the transcript"
@@ -60,30 +80,42 @@ def correction_problem(
         return "the right side is empty"
     if len(normalize_tokens(right)) > len(normalize_tokens(wrong)) + MAX_ADDED_WORDS:
         return f"'{right}' adds words to '{wrong}'"
+    if normalize_tokens(wrong) in lexicon.forms and not agreed:
+        return f"'{wrong}' is already a known term"
     close = closeness(wrong, right)
+    if normalize_tokens(right) in written:
+        if max(close.spelling, close.sound) < MIN_VOCABULARY_SIMILARITY:
+            return (
+                f"'{right}' is on the slides or page but nothing like '{wrong}' "
+                f"(spelling {close.spelling:.2f}, sound {close.sound:.2f})"
+            )
+        return None
     if close.spelling < 1 - max_distance and close.sound < MIN_SOUND_SIMILARITY:
         return (
             f"'{right}' neither looks nor sounds like '{wrong}' "
             f"(spelling {close.spelling:.2f}, sound {close.sound:.2f})"
         )
-    if normalize_tokens(wrong) in lexicon.forms and not agreed:
-        return f"'{wrong}' is already a known term"
     if not is_known_phrase(right, lexicon) and not agreed:
         return f"'{right}' is not a known word or term"
     return None
 
 
 def guard_corrections(
-    proposals: list[Proposal], texts: list[str], lexicon: Lexicon, max_distance: float
+    proposals: list[Proposal],
+    texts: list[str],
+    lexicon: Lexicon,
+    max_distance: float,
+    vocabulary: tuple[str, ...] = (),
 ) -> GuardedCorrections:
     result = GuardedCorrections()
     agreed = _agreed_pairs(proposals)
+    written = vocabulary_forms(vocabulary, lexicon)
     recorded: dict[tuple[str, str, str], Correction] = {}
     for p in proposals:
         if p.wrong.strip() == p.right.strip():
             continue
         problem = correction_problem(
-            p, texts, lexicon, max_distance, (fold(p.wrong), p.right) in agreed
+            p, texts, lexicon, max_distance, (fold(p.wrong), p.right) in agreed, written
         )
         key = (p.wrong, p.right, p.source)
         if problem is None:

@@ -95,11 +95,21 @@ def _inflected_spelling(spelling: str, form: tuple[str, ...]) -> str:
     return spelling[: last.start()] + form[-1]
 
 
+# Stains are substances: "eosin" has no plural, though "special stains" has.
+_MASS_NOUN_CATEGORIES = frozenset({"stains"})
+_COUNTABLE_LAST_WORDS = frozenset({"stain", "stains", "body", "bodies"})
+
+
+def _has_plural(term: Term, tokens: tuple[str, ...]) -> bool:
+    return term.category not in _MASS_NOUN_CATEGORIES or tokens[-1:] in {(w,) for w in _COUNTABLE_LAST_WORDS}
+
+
 def _term_forms(terms: list[Term]) -> dict[tuple[str, ...], TermForm]:
     forms: dict[tuple[str, ...], TermForm] = {}
     for term in terms:
         for spelling in term.spellings:
-            for form in inflections(normalize_tokens(spelling)):
+            tokens = normalize_tokens(spelling)
+            for form in inflections(tokens) if _has_plural(term, tokens) else {tokens}:
                 forms.setdefault(form, TermForm(term.name, _inflected_spelling(spelling, form)))
     # a spelling written in the list wins over a plural generated from another term
     forms.update({normalize_tokens(s): TermForm(t.name, s) for t in terms for s in t.spellings})

@@ -13,7 +13,7 @@ from curation.text.lexicon import Lexicon
 from curation.text.llm_client import LlmClient
 from curation.text.matching import TermMatcher
 from curation.text.prompts import render, template_version
-from curation.text.refiner import Extraction, Proposal
+from curation.text.refiner import NO_CONTEXT, Extraction, Proposal, VideoContext
 from curation.text.sentences import SentenceSpan
 from curation.text.suspects import suspect_indices
 from curation.text.tokens import word_core
@@ -58,7 +58,9 @@ class LlmRefiner:
         with ThreadPoolExecutor(max_workers=max(1, self.settings.llm.concurrency)) as pool:
             return list(pool.map(fn, batches))
 
-    def _correct_chunk(self, batch: list[tuple[int, SentenceSpan]]) -> list[Proposal]:
+    def _correct_chunk(
+        self, batch: list[tuple[int, SentenceSpan]], context: VideoContext
+    ) -> list[Proposal]:
         suspects = [
             word_core(s.spoken[i].text)
             for _, s in batch
@@ -68,6 +70,8 @@ class LlmRefiner:
             CORRECTION_PROMPT,
             sentences=[s.text for _, s in batch],
             suspects=list(dict.fromkeys(suspects)),
+            vocabulary=list(context.vocabulary),
+            slide_lines=list(dict.fromkeys(context.slide_lines)),
         )
         reply = self.client.complete(prompt, CorrectionReply)
         proposals = []
@@ -82,15 +86,20 @@ class LlmRefiner:
                 proposals.append(Proposal(wrong, right, source, where))
         return proposals
 
-    def propose_corrections(self, sentences: list[SentenceSpan]) -> list[Proposal]:
+    def propose_corrections(
+        self, sentences: list[SentenceSpan], context: VideoContext = NO_CONTEXT
+    ) -> list[Proposal]:
         batches = chunks(list(enumerate(sentences)), self.settings.chunk_sentences)
-        return [p for found in self._map(self._correct_chunk, batches) for p in found]
+        found = self._map(lambda batch: self._correct_chunk(batch, context), batches)
+        return [p for proposals in found for p in proposals]
 
-    def _extract_chunk(self, texts: list[str]) -> ExtractionReply:
-        return self.client.complete(render(EXTRACTION_PROMPT, sentences=texts), ExtractionReply)
+    def _extract_chunk(self, texts: list[str], context: VideoContext) -> ExtractionReply:
+        prompt = render(EXTRACTION_PROMPT, sentences=texts, vocabulary=list(context.vocabulary))
+        return self.client.complete(prompt, ExtractionReply)
 
-    def extract(self, texts: list[str]) -> Extraction:
-        replies = self._map(self._extract_chunk, chunks(texts, self.settings.chunk_sentences))
+    def extract(self, texts: list[str], context: VideoContext = NO_CONTEXT) -> Extraction:
+        batches = chunks(texts, self.settings.chunk_sentences)
+        replies = self._map(lambda batch: self._extract_chunk(batch, context), batches)
         return Extraction(
             med=[m for r in replies for m in r.med],
             roi=[m for r in replies for m in r.roi],

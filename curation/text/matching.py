@@ -12,9 +12,10 @@ from rapidfuzz.distance import Levenshtein
 
 from curation.text.lexicon import Lexicon, load_lexicon
 from curation.text.similarity import Closeness, closeness, letters
-from curation.text.tokens import fold, plural_forms
+from curation.text.tokens import fold, normalize_tokens, plural_forms
 
 MIN_TARGET_LETTERS = 5  # short words and acronyms are too easy to reach by accident
+MIN_DICTIONARY_LETTERS = 7  # dictionary words are many: only long ones are near by design
 PREFILTER_SIMILARITY = 0.45  # spelling similarity below which the sound is not even compared
 TargetKind = Literal["term", "term-word"]
 # Among near-equal matches a whole curated term beats one word of a multi-word term.
@@ -55,9 +56,35 @@ def _targets(lexicon: Lexicon) -> dict[str, Target]:
     }
 
 
+def vocabulary_targets(vocabulary: list[str], lexicon: Lexicon) -> dict[str, Target]:
+    """A video's own terms as correction targets: every form of a curated term it names, and its
+    other medical words as written on its slides or page."""
+    targets: dict[str, Target] = {}
+    for entry in vocabulary:
+        known = lexicon.forms.get(normalize_tokens(entry))
+        if known is None:
+            targets.setdefault(letters(entry), Target(entry, fold(entry), "term-word", len(entry.split())))
+            continue
+        for form in lexicon.forms_of[known.name]:
+            text = lexicon.forms[form].text
+            targets.setdefault("".join(form), Target(text, known.name, "term", len(form)))
+    return {key: t for key, t in targets.items() if len(key) >= MIN_TARGET_LETTERS - 1}
+
+
+def dictionary_targets(lexicon: Lexicon) -> dict[str, Target]:
+    """hunspell-en-med's specialist words (no English speller knows them), long enough that a
+    near miss is no accident: the candidates beyond the curated terms."""
+    return {
+        word: Target(word, word, "term-word", 1)
+        for word in lexicon.medical
+        if word.isalpha() and len(word) >= MIN_DICTIONARY_LETTERS and word not in lexicon.english
+    }
+
+
 class TermMatcher:
-    def __init__(self, lexicon: Lexicon):
-        self._by_key = _targets(lexicon)
+    def __init__(self, lexicon: Lexicon, targets: dict[str, Target] | None = None):
+        """Matches against `targets` (by default every curated term of the lexicon)."""
+        self._by_key = _targets(lexicon) if targets is None else targets
         self._keys = list(self._by_key)
         self._targets = list(self._by_key.values())
         self._forms_with_word: dict[str, list[tuple[str, ...]]] = {}
@@ -102,3 +129,9 @@ class TermMatcher:
 @cache
 def default_matcher() -> TermMatcher:
     return TermMatcher(load_lexicon())
+
+
+@cache
+def dictionary_matcher() -> TermMatcher:
+    lexicon = load_lexicon()
+    return TermMatcher(lexicon, dictionary_targets(lexicon))

@@ -18,6 +18,18 @@ class Proposal:
     sentences: tuple[int, ...]  # indices of the sentences the proposal is about
 
 
+@dataclass(frozen=True)
+class VideoContext:
+    """What the video itself says about its subject: its vocabulary (terms on its page and
+    slides, checked against the lexicon) and the lines written on its slides."""
+
+    vocabulary: tuple[str, ...] = ()
+    slide_lines: tuple[str, ...] = ()
+
+
+NO_CONTEXT = VideoContext()
+
+
 @dataclass
 class Extraction:
     med: list[str] = field(default_factory=list)  # sentences the refiner calls medical
@@ -30,6 +42,8 @@ class TextRefiner(Protocol):
     tokens_used: int  # tokens of the LLM replies the result rests on (cached ones included)
     requests: int  # requests actually sent to an LLM
 
-    def propose_corrections(self, sentences: list[SentenceSpan]) -> list[Proposal]: ...
+    def propose_corrections(
+        self, sentences: list[SentenceSpan], context: VideoContext = NO_CONTEXT
+    ) -> list[Proposal]: ...
 
-    def extract(self, texts: list[str]) -> Extraction: ...
+    def extract(self, texts: list[str], context: VideoContext = NO_CONTEXT) -> Extraction: ...

@@ -1,5 +1,6 @@
 """Score the text stage against demo-lecture ground truth: medical-term accuracy before and after
-refining, errors fixed, wrong terms introduced, MED and ROI precision.
+refining, errors fixed, wrong terms introduced, MED and ROI precision; and per sentence, the share
+of its words the narrator actually said, whether it cuts a spoken sentence, and its confidence.
 
 A ground-truth term counts as right when it is spelled right in the transcript sentences that
 overlap (in time) the sentence that says it. A sentence "introduces a wrong term" when refining put
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -20,6 +22,7 @@ from curation.intervals import overlap_s, overlapping
 from curation.records import TextAnalysis, Transcript
 from curation.text.lexicon import glossary_hotwords
 from curation.text.terms import find_terms, term_present
+from curation.text.tokens import normalize_tokens
 
 
 class TextScore(BaseModel):
@@ -108,6 +111,92 @@ def summary(scores: list[TextScore]) -> dict[str, float]:
         "roi_recall": _ratio(total["roi_truth_found"], total["roi_truth"]),
         "corrections": total["corrections"],
         "refine_seconds": total["seconds"],
+    }
+
+
+SAID_SLACK_S = 1.0  # word timings of a small ASR drift by up to about this much
+MID_SENTENCE_S = 0.6  # a caption edge this far inside a spoken sentence cuts it
+GARBLED_SHARE = 0.8  # a caption with more than a fifth of its words never said is garbled
+
+
+def _said_key(token: str) -> str:
+    """A token without its plural ending, so "mitosis" said as "mitoses" still counts as said."""
+    for ending in ("es", "s", "i"):
+        if token.endswith(ending) and len(token) > len(ending) + 3:
+            return token[: -len(ending)]
+    return token
+
+
+def said_share(text: str, said: list[str]) -> float:
+    """Share of the words of `text` found among the words of `said` (each said word used once)."""
+    heard = [_said_key(t) for t in normalize_tokens(text)]
+    left = Counter(_said_key(t) for s in said for t in normalize_tokens(s))
+    found = 0
+    for token in heard:
+        if left[token] > 0:
+            left[token] -= 1
+            found += 1
+    return found / len(heard) if heard else 1.0
+
+
+class CaptionScore(BaseModel):
+    """A sentence of the text stage against what the narrator said around it."""
+
+    video_id: str
+    start: float
+    end: float
+    text: str
+    is_caption: bool  # marked MED or ROI, so it becomes a pair's caption
+    said_share: float
+    confidence: float
+    starts_mid_sentence: bool
+    ends_mid_sentence: bool
+
+    @property
+    def garbled(self) -> bool:
+        return self.said_share < GARBLED_SHARE
+
+
+def _inside(truth: LectureTruth, t: float) -> bool:
+    return any(s.start + MID_SENTENCE_S < t < s.end - MID_SENTENCE_S for s in truth.sentences)
+
+
+def caption_scores(truth: LectureTruth, analysis: TextAnalysis) -> list[CaptionScore]:
+    scores = []
+    for sentence in analysis.sentences:
+        said = overlapping(truth.sentences, sentence.start - SAID_SLACK_S, sentence.end + SAID_SLACK_S)
+        scores.append(
+            CaptionScore(
+                video_id=truth.video_id,
+                start=sentence.start,
+                end=sentence.end,
+                text=sentence.text,
+                is_caption=sentence.is_med or sentence.is_roi,
+                said_share=said_share(sentence.text, [s.text for s in said]),
+                confidence=sentence.confidence,
+                starts_mid_sentence=_inside(truth, sentence.start),
+                ends_mid_sentence=_inside(truth, sentence.end),
+            )
+        )
+    return scores
+
+
+def caption_summary(scores: list[CaptionScore]) -> dict[str, float]:
+    captions = [s for s in scores if s.is_caption]
+    garbled = [s for s in scores if s.garbled]
+    clean = [s for s in scores if not s.garbled]
+    return {
+        "captions": len(captions),
+        "caption_words_said": _ratio(sum(s.said_share for s in captions), len(captions)),
+        "captions_garbled": _ratio(sum(s.garbled for s in captions), len(captions)),
+        "captions_cut_mid_sentence": _ratio(
+            sum(s.starts_mid_sentence or s.ends_mid_sentence for s in captions), len(captions)
+        ),
+        "garbled_sentences": len(garbled),
+        "garbled_below_half_confidence": _ratio(sum(s.confidence < 0.5 for s in garbled), len(garbled)),
+        "clean_at_or_above_half_confidence": _ratio(
+            sum(s.confidence >= 0.5 for s in clean), len(clean)
+        ),
     }
 
 

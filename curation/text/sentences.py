@@ -1,4 +1,11 @@
-"""Split a transcript's words into sentences that keep their word timings."""
+"""Split a transcript's words into whole sentences that keep their word timings.
+
+Whisper's segments end wherever its 30-second window does, so they are ignored: a sentence ends
+at a full stop, at a clause mark followed by a pause, at a long pause, or where the next word opens
+a new one by its capital ("...keep your microphone muted, By the end of this session"). No
+sentence is cut after a word that cannot end one ("the", "of") or before a word that cannot start
+one ("of", "than"): those are the fragments a caption must not begin or end with.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from curation.records import Word
-from curation.text.tokens import join_words
+from curation.text.lexicon import Lexicon
+from curation.text.tokens import FUNCTION_WORDS, fold, join_words, normalize_tokens, word_core
 
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 _CLAUSE_END = re.compile(r"[,;:][\"')\]]*$")
@@ -19,6 +27,16 @@ CLAUSE_PAUSE_S = 0.5
 LONG_PAUSE_S = 1.0
 # Past this length a run-on is cut where the narrator paused longest (clause marks count extra).
 MAX_WORDS = 40
+# Words that end no sentence (articles, prepositions, conjunctions), and words that start none.
+_NEVER_LAST = FUNCTION_WORDS - {
+    "it", "this", "that", "these", "those", "there", "here", "them", "us", "me", "too", "again",
+    "up", "down", "out", "off", "once", "all", "both", "more", "most", "yes", "no", "not", "is",
+    "are", "was", "were", "be", "been", "am", "do", "does", "did", "can", "will", "may", "might",
+    "should", "must", "could", "would", "shall", "has", "have", "had",
+}
+_NEVER_FIRST = frozenset({"of", "than", "nor", "or", "is", "are", "was", "were", "s"})
+# The pronouns a sentence opens with though they are capitalised anywhere: "I".
+_ALWAYS_CAPITAL = frozenset({"i", "i'm", "i'll", "i've", "i'd"})
 
 
 @dataclass(frozen=True)
@@ -62,14 +80,46 @@ class SentenceSpan:
         return spoken_words(self.words)
 
 
-def _ends_sentence(word: Word, next_word: Word | None) -> bool:
-    if next_word is None:
+def _opens_sentence(words: list[Word], i: int, lexicon: Lexicon | None) -> bool:
+    """Word `i` is capitalised as a sentence opening is: an everyday word ("By", "We", "Here"),
+    neither a name nor the first word of a term ("Gram stain", "Langhans giant cell")."""
+    text = word_core(words[i].text)
+    if not text[:1].isupper() or not text[1:].islower() and len(text) > 1:
+        return False
+    if fold(text) in _ALWAYS_CAPITAL:
+        return False
+    if fold(text) in FUNCTION_WORDS:
         return True
+    if lexicon is None or not lexicon.is_english(text):
+        return False
+    ahead = normalize_tokens(" ".join(w.text for w in words[i : i + 4]))
+    starts_term = any(ahead[:n] in lexicon.forms for n in range(1, len(ahead) + 1))
+    return not starts_term and not lexicon.is_medical(text)
+
+
+def _may_cut(word: Word, next_word: Word) -> bool:
+    return (
+        fold(word_core(word.text)) not in _NEVER_LAST
+        and fold(word_core(next_word.text)) not in _NEVER_FIRST
+    )
+
+
+def _ends_sentence(words: list[Word], i: int, lexicon: Lexicon | None) -> bool:
+    word = words[i]
+    if i + 1 == len(words):
+        return True
+    next_word = words[i + 1]
     text = word.text.strip()
     pause = next_word.start - word.end
     if _SENTENCE_END.search(text) and not _ABBREVIATION.search(text):
         return True
-    return pause >= LONG_PAUSE_S or (pause >= CLAUSE_PAUSE_S and bool(_CLAUSE_END.search(text)))
+    if not _may_cut(word, next_word):
+        return False
+    return (
+        pause >= LONG_PAUSE_S
+        or (pause >= CLAUSE_PAUSE_S and bool(_CLAUSE_END.search(text)))
+        or _opens_sentence(words, i + 1, lexicon)
+    )
 
 
 def _cut_long(words: tuple[Word, ...]) -> list[tuple[Word, ...]]:
@@ -77,6 +127,8 @@ def _cut_long(words: tuple[Word, ...]) -> list[tuple[Word, ...]]:
         return [words]
 
     def break_strength(i: int) -> float:
+        if not _may_cut(words[i], words[i + 1]):
+            return -1.0
         clause = 0.3 if _CLAUSE_END.search(words[i].text.strip()) else 0.0
         return words[i + 1].start - words[i].end + clause
 
@@ -85,12 +137,13 @@ def _cut_long(words: tuple[Word, ...]) -> list[tuple[Word, ...]]:
     return _cut_long(words[: cut + 1]) + _cut_long(words[cut + 1 :])
 
 
-def split_sentences(words: list[Word]) -> list[SentenceSpan]:
+def split_sentences(words: list[Word], lexicon: Lexicon | None = None) -> list[SentenceSpan]:
+    """Sentences of the words; with a `lexicon`, a capitalised everyday word opens a new one."""
     sentences: list[SentenceSpan] = []
     current: list[Word] = []
-    for word, next_word in zip(words, [*words[1:], None]):
+    for i, word in enumerate(words):
         current.append(word)
-        if _ends_sentence(word, next_word):
+        if _ends_sentence(words, i, lexicon):
             if any(w.text.strip() for w in current):
                 sentences.extend(SentenceSpan(part) for part in _cut_long(tuple(current)))
             current = []

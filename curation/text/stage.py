@@ -7,12 +7,13 @@ from curation.pipeline import StageContext
 from curation.records import Sentence, SlideTexts, TextAnalysis, Transcript, Video
 from curation.slides.vocabulary import video_vocabulary
 from curation.store import Store
+from curation.text.confidence import judge_confidence
 from curation.text.edits import apply_corrections
 from curation.text.guard import guard_corrections, guard_extraction
 from curation.text.lexicon import load_lexicon
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
-from curation.text.refiner import TextRefiner
+from curation.text.refiner import TextRefiner, VideoContext
 from curation.text.selection import medical_terms
 from curation.text.sentences import split_sentences
 
@@ -33,21 +34,35 @@ def make_refiner(settings: TextSettings, store: Store) -> TextRefiner:
 
 
 def analyse(
-    transcript: Transcript, refiner: TextRefiner, settings: TextSettings, vocabulary: list[str] | None = None
+    transcript: Transcript,
+    refiner: TextRefiner,
+    settings: TextSettings,
+    vocabulary: list[str] | None = None,
+    slide_lines: list[str] | None = None,
 ) -> TextAnalysis:
-    """The corrected sentences of a transcript; `vocabulary` lists the video's own terms (page, slides)."""
+    """The corrected sentences of a transcript; `vocabulary` lists the video's own terms (page,
+    slides) and `slide_lines` the text written on its slides, both context for the refiner."""
     lexicon = load_lexicon()
-    spans = split_sentences(transcript.words)
+    context = VideoContext(tuple(vocabulary or ()), tuple(slide_lines or ()))
+    spans = split_sentences(transcript.words, lexicon)
     raw = [s.text for s in spans]
     corrections = guard_corrections(
-        refiner.propose_corrections(spans), raw, lexicon, settings.max_correction_distance
+        refiner.propose_corrections(spans, context),
+        raw,
+        lexicon,
+        settings.max_correction_distance,
+        context.vocabulary,
     )
     corrected = [
         apply_corrections(text, corrections.by_sentence.get(i, [])) for i, text in enumerate(raw)
     ]
     med, roi, rejected_extractions = guard_extraction(
-        refiner.extract(corrected), corrected, lexicon
+        refiner.extract(corrected, context), corrected, lexicon
     )
+    judged = [
+        judge_confidence(span, corrections.by_sentence.get(i, []), lexicon, context.vocabulary)
+        for i, span in enumerate(spans)
+    ]
     sentences = [
         Sentence(
             index=i,
@@ -58,6 +73,8 @@ def analyse(
             is_med=i in med,
             is_roi=i in roi,
             med_terms=medical_terms(corrected[i], lexicon),
+            confidence=judged[i].confidence,
+            uncertain=judged[i].uncertain,
         )
         for i, span in enumerate(spans)
     ]
@@ -77,8 +94,9 @@ def refine_text(transcript: Transcript, slides: SlideTexts, video: Video, ctx: S
     if not transcript.words:
         raise ValueError(f"video {transcript.video_id}: its transcript has no words to refine")
     vocabulary = video_vocabulary(video, slides, load_lexicon())
+    slide_lines = [line.text for frame in slides.frames for line in frame.lines]
     refiner = make_refiner(ctx.settings.text, ctx.store)
-    analysis = analyse(transcript, refiner, ctx.settings.text, vocabulary)
+    analysis = analyse(transcript, refiner, ctx.settings.text, vocabulary, slide_lines)
     ctx.report(
         sentences=len(analysis.sentences),
         corrections=sum(c.applied for c in analysis.corrections),
@@ -90,10 +108,14 @@ def refine_text(transcript: Transcript, slides: SlideTexts, video: Video, ctx: S
     return analysis
 
 
+# the version of the correction, sentence and confidence rules: raise it when they change
+RULES_VERSION = "2"
+
+
 def fingerprint(settings: Settings) -> str:
-    """Versions of the term lists and prompts: editing them re-runs this stage."""
+    """Versions of the rules, term lists and prompts: changing them re-runs this stage."""
     from curation.text.llm import CORRECTION_PROMPT, EXTRACTION_PROMPT
     from curation.text.prompts import template_version
 
     prompts = ",".join(f"{n}:{template_version(n)}" for n in (CORRECTION_PROMPT, EXTRACTION_PROMPT))
-    return f"lexicon:{load_lexicon().version}|{prompts}"
+    return f"rules:{RULES_VERSION}|lexicon:{load_lexicon().version}|{prompts}"

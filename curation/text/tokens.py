@@ -66,8 +66,22 @@ _LATIN_PLURALS = (  # (singular ending, plural ending)
 )
 
 
+# Endings of words that are plurals already: "bacilli", "hyphae", "mitoses", "bacteria".
+_ALREADY_PLURAL = re.compile(r"(?:..i|ae|[^aeiou]ses|[^aeiou]ria|itis|ides)$")
+
+
+def is_plural_already(word: str) -> bool:
+    """A Latin plural, or a word ("gastritis") whose plural no narrator says."""
+    return bool(_ALREADY_PLURAL.search(word))
+
+
 def plural_forms(word: str) -> set[str]:
-    """Likely plurals of a (Latin or English) noun; over-generation is harmless for lookups."""
+    """Plurals of a (Latin or English) noun: "bacillus" -> "bacilli", "nucleus" -> "nuclei"; none of
+    a word that is a plural already, so no "bacillis", since corrections write these forms."""
+    if is_plural_already(word):
+        return set()
+    if word.endswith("virus"):
+        return {word + "es"}
     forms = {
         word[: -len(singular)] + plural
         for singular, plural in _LATIN_PLURALS

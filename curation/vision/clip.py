@@ -9,7 +9,10 @@ Nothing is ever downloaded. Inference is batched; on a GPU it runs under fp16 au
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -88,9 +91,40 @@ def resolve_weights(settings: ClipSettings) -> tuple[str, str | None]:
     return architecture_name(settings.architecture), str(path)
 
 
+@dataclass(frozen=True)
+class LoadedClip:
+    model: Any  # open_clip.CLIP in eval mode, on `device`
+    preprocess: Callable  # PIL image -> tensor
+    tokenizer: Callable  # list of texts -> token tensor
+    device: str
+    model_id: str  # "open_clip/<architecture>:<checkpoint file>" or "open_clip/hf-hub:<org/name>"
+
+
+def load_open_clip(settings: ClipSettings) -> LoadedClip:
+    """The one open_clip loader (frame classifier and audit): local weights only, never a download."""
+    import open_clip
+
+    device = resolve_device(settings.device)
+    model_name, checkpoint = resolve_weights(settings)
+    try:
+        model, _, preprocess = open_clip.create_model_and_transforms(
+            model_name, pretrained=checkpoint, device=device, pretrained_image=False, pretrained_text=False
+        )
+    except Exception as exc:
+        raise RuntimeError(
+            f"open_clip could not load {model_name} with weights {checkpoint or model_name}: {exc} "
+            f"(check {ARCHITECTURE_ENV} and {CHECKPOINT_ENV})"
+        ) from exc
+    model_id = (
+        f"open_clip/{Path(settings.architecture).stem}:{Path(checkpoint).name}"
+        if checkpoint
+        else f"open_clip/{settings.checkpoint}"
+    )
+    return LoadedClip(model.eval(), preprocess, open_clip.get_tokenizer(model_name), device, model_id)
+
+
 class OpenClipClassifier:
     def __init__(self, settings: ClipSettings, threshold: float = 0.5):
-        import open_clip
         import torch
 
         unknown = set(settings.class_prompts) - set(FRAME_TYPES)
@@ -100,35 +134,15 @@ class OpenClipClassifier:
             raise ValueError("vision.clip.class_prompts needs at least one histology prompt and one other type")
         self.settings = settings
         self.threshold = threshold
-        self.device = resolve_device(settings.device)
-        model_name, checkpoint = resolve_weights(settings)
-        try:
-            model, _, self.preprocess = open_clip.create_model_and_transforms(
-                model_name,
-                pretrained=checkpoint,
-                device=self.device,
-                pretrained_image=False,
-                pretrained_text=False,
-            )
-        except Exception as exc:
-            raise RuntimeError(
-                f"open_clip could not load {model_name} with weights "
-                f"{checkpoint or model_name}: {exc} "
-                f"(check {ARCHITECTURE_ENV} and {CHECKPOINT_ENV})"
-            ) from exc
-        self.model = model.eval()
+        loaded = load_open_clip(settings)
+        self.model, self.preprocess, self.device = loaded.model, loaded.preprocess, loaded.device
+        self.classifier_id = loaded.model_id
         self.prompt_classes = [name for name, texts in settings.class_prompts.items() for _ in texts]
         prompts = [text for texts in settings.class_prompts.values() for text in texts]
-        tokenizer = open_clip.get_tokenizer(model_name)
         with torch.inference_mode(), self._autocast():
-            text = self.model.encode_text(tokenizer(prompts).to(self.device)).float()
+            text = self.model.encode_text(loaded.tokenizer(prompts).to(self.device)).float()
         self.text_features = text / text.norm(dim=-1, keepdim=True)
         self.logit_scale = float(self.model.logit_scale.detach().exp())
-        self.classifier_id = (
-            f"open_clip/{Path(settings.architecture).stem}:{Path(checkpoint).name}"
-            if checkpoint
-            else f"open_clip/{settings.checkpoint}"
-        )
 
     def _autocast(self):
         import torch

@@ -33,6 +33,7 @@ from curation.records import (
     Keyframes,
     Pair,
     Sentence,
+    SlideTexts,
     StageStatus,
     TextAnalysis,
     Transcript,
@@ -316,6 +317,7 @@ def write_video(
     store.write_jsonl(store.video_path(video_id, "pairs.jsonl"), [p for p, _ in aligned])
     store.save(video_id, Transcript(video_id=video_id, language="en", model_id="test",
                                     duration_s=spec["duration_s"], segments=[], words=[]))
+    store.save(video_id, SlideTexts(video_id=video_id, engine_id="test", frames=[]))
     mark_done(store, video_id)
     return aligned
 

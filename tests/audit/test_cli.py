@@ -1,9 +1,10 @@
-"""`audit` command: audits the latest version by default and prints the report path."""
+"""`audit` and `review` commands: the latest version by default, a clear line for a user error."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from curation.audit.cli import app
@@ -21,5 +22,16 @@ def test_audit_command_defaults_to_the_latest_version(store):
 
 def test_audit_command_fails_clearly_for_an_unknown_dataset(store):
     result = CliRunner().invoke(app, ["audit", "--data", str(store.root), "--dataset", "nope"])
-    assert result.exit_code != 0
-    assert "no 'latest' file" in str(result.exception)
+    assert result.exit_code == 1
+    assert f"no dataset in {store.root}" in result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+
+
+@pytest.mark.parametrize("command", [["audit"], ["review", "--reviewer", "alice"]])
+def test_a_missing_data_root_is_reported_and_not_created(tmp_path, command):
+    root = tmp_path / "no-such-root"
+    result = CliRunner().invoke(app, [*command, "--data", str(root)])
+    assert result.exit_code == 1
+    assert f"no dataset in {root}" in result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert not root.exists()

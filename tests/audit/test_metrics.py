@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from curation.audit.labels import connect, save_label
 from curation.audit.metrics import audit_version
-from curation.audit.version import read_pairs, resolve_version
+from curation.audit.review_labels import connect, save_label
 from curation.config import Settings
+from curation.export.versions import NoDataset, VersionReader
+from curation.stages import STAGE_NAMES
 from tests.audit.reference import wilson
 from tests.audit.synthetic import DATASET, VERSION, VIDEOS
 
@@ -26,9 +27,14 @@ def kept_captions() -> list[tuple[str, list[str]]]:
     ]
 
 
+def audited(store, settings: Settings | None = None) -> dict:
+    """The audit of the synthetic version, as the JSON it writes."""
+    return audit_version(VersionReader(store, DATASET, VERSION), settings or Settings()).model_dump(mode="json")
+
+
 @pytest.fixture
 def audit(store) -> dict:
-    return audit_version(store, DATASET, VERSION, Settings())
+    return audited(store)
 
 
 def test_audit_json_is_written_and_matches_the_returned_figures(store, audit):
@@ -119,7 +125,7 @@ def test_duplicates_find_the_cross_video_repeat(audit):
 def test_a_stricter_hamming_distance_finds_no_duplicate(store):
     settings = Settings()
     settings.frames.dedup_hamming = 6
-    audit = audit_version(store, DATASET, VERSION, settings)
+    audit = audited(store, settings)
     assert audit["duplicates"]["images"]["redundant"] == 0
 
 
@@ -131,9 +137,7 @@ def test_per_video_table(audit):
     assert (a["sentences"], a["med_sentences"], a["roi_sentences"]) == (6, 4, 1)
     assert (a["aligned_pairs"], a["pairs"], a["images"], a["split"]) == (5, 4, 2, "train")
     assert a["mean_histology_score"] == pytest.approx((0.95 * 2 + 0.85 * 2) / 4)
-    assert a["stages"] == dict.fromkeys(
-        ["fetch", "asr", "keyframes", "labels", "text", "pairs"], "done"
-    )
+    assert a["stages"] == dict.fromkeys(STAGE_NAMES, "done")
     assert (
         rows["lec-c"]["stages"]["fetch"] == "failed" and rows["lec-c"]["stages"]["asr"] == "missing"
     )
@@ -142,28 +146,28 @@ def test_per_video_table(audit):
 
 
 def test_review_precision_and_impurities_enter_the_audit(store):
-    pairs = read_pairs(store, DATASET, VERSION)
+    pairs = VersionReader(store, DATASET, VERSION).pairs()
     conn = connect(store.local_path(f"{store.dataset_dir(DATASET, VERSION)}/review.sqlite"))
     verdicts = ["accept", "accept", "accept", "reject", "accept", "reject"]
     for pair, verdict in zip(pairs, verdicts):
         save_label(
-            conn, pair["pair_id"], verdict, ["arrows"] if verdict == "reject" else [], "dr-h"
+            conn, pair.pair_id, verdict, ["arrows"] if verdict == "reject" else [], "dr-h"
         )
     save_label(
-        conn, pairs[0]["pair_id"], "accept", ["text_or_logo", "person"], "dr-h"
+        conn, pairs[0].pair_id, "accept", ["text_or_logo", "person"], "dr-h"
     )  # relabel: latest wins
     save_label(conn, "not-in-this-version", "reject", [], "dr-h")
     conn.close()
 
-    review = audit_version(store, DATASET, VERSION, Settings())["review"]
+    review = audited(store)["review"]
     assert review["available"] and review["labelled"] == 6 and review["accepted"] == 4
     assert review["precision"] == pytest.approx(4 / 6)
     assert review["precision_ci95"] == pytest.approx(wilson(4, 6))
     assert review["impurities"]["arrows"]["rate"] == pytest.approx(2 / 6)
     assert review["impurities"]["person"]["count"] == 1
     assert review["any_impurity"]["count"] == 3
-    types = {p["pair_id"]: p["text_type"] for p in pairs[:6]}
-    med = [v for p, v in zip(pairs, verdicts) if types[p["pair_id"]] == "med"]
+    types = {p.pair_id: p.text_type for p in pairs[:6]}
+    med = [v for p, v in zip(pairs, verdicts) if types[p.pair_id] == "med"]
     assert review["by_text_type"]["med"]["labelled"] == len(med)
     assert review["by_text_type"]["med"]["accepted"] == med.count("accept")
 
@@ -183,9 +187,9 @@ def test_similarity_per_pair_with_a_local_open_clip_checkpoint(store, tiny_clip)
     settings = Settings()
     settings.vision.clip.architecture, settings.vision.clip.checkpoint = config, checkpoint
     settings.vision.clip.batch_size, settings.vision.clip.device = 3, "cpu"
-    similarity = audit_version(store, DATASET, VERSION, settings)["similarity"]
-    pairs = read_pairs(store, DATASET, VERSION)
-    assert similarity["computed"] and set(similarity["per_pair"]) == {p["pair_id"] for p in pairs}
+    similarity = audited(store, settings)["similarity"]
+    pairs = VersionReader(store, DATASET, VERSION).pairs()
+    assert similarity["computed"] and set(similarity["per_pair"]) == {p.pair_id for p in pairs}
 
     # every pair scored as if alone: batching and de-duplication must not mix embeddings up
     name = Path(config).stem
@@ -195,13 +199,13 @@ def test_similarity_per_pair_with_a_local_open_clip_checkpoint(store, tiny_clip)
     with torch.inference_mode():
         for pair in pairs:
             image = Image.open(
-                io.BytesIO(store.read_bytes(store.join(pair["image_path"])))
+                io.BytesIO(store.read_bytes(store.join(pair.image_path)))
             ).convert("RGB")
             a = torch.nn.functional.normalize(model.encode_image(preprocess(image)[None]), dim=-1)
             b = torch.nn.functional.normalize(
-                model.encode_text(tokenizer([pair["caption"]])), dim=-1
+                model.encode_text(tokenizer([pair.caption])), dim=-1
             )
-            assert similarity["per_pair"][pair["pair_id"]] == pytest.approx(
+            assert similarity["per_pair"][pair.pair_id] == pytest.approx(
                 float(a @ b.T), abs=1e-5
             )
     assert len(set(similarity["per_pair"].values())) == 7
@@ -211,18 +215,18 @@ def test_a_missing_checkpoint_names_the_setting(store, tmp_path):
     settings = Settings()
     settings.vision.clip.checkpoint = str(tmp_path / "nowhere.pt")
     with pytest.raises(RuntimeError, match="CURATION_VISION__CLIP__CHECKPOINT"):
-        audit_version(store, DATASET, VERSION, settings)
+        audit_version(VersionReader(store, DATASET, VERSION), settings)
 
 
 def test_latest_version_and_clear_errors(store):
-    assert resolve_version(store, DATASET, None) == VERSION
-    with pytest.raises(FileNotFoundError, match="no 'latest' file"):
-        resolve_version(store, "other-dataset", None)
-    with pytest.raises(FileNotFoundError, match="v9999 does not exist"):
-        audit_version(store, DATASET, "v9999", Settings())
+    assert VersionReader(store, DATASET).version == VERSION
+    with pytest.raises(NoDataset, match=f"no dataset in {store.root}: other-dataset has no published version"):
+        VersionReader(store, "other-dataset")
+    with pytest.raises(NoDataset, match="has no version 'v9999'"):
+        VersionReader(store, DATASET, "v9999")
 
 
 def test_a_malformed_artifact_is_named_in_the_error(store):
     store.write_text(store.video_path("lec-b", "labels.json"), '{"video_id": "lec-b"}')
     with pytest.raises(ValueError, match=r"lec-b/labels\.json is not a valid FrameLabels"):
-        audit_version(store, DATASET, VERSION, Settings())
+        audit_version(VersionReader(store, DATASET, VERSION), Settings())

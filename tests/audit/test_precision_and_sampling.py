@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 
-from curation.audit.labels import IMPURITY_TAGS, connect, save_label
 from curation.audit.precision import review_summary, wilson_interval
+from curation.audit.review_labels import IMPURITY_TAGS, connect, save_label
 from curation.audit.sampling import stratified_sample
 from tests.audit.reference import wilson
 
@@ -68,9 +69,10 @@ def test_bad_labels_are_refused_with_a_clear_message(tmp_path):
         review_summary(tmp_path / "missing.sqlite")
 
 
-def make_pairs(sizes: dict[tuple[str, str], int]) -> list[dict]:
+def make_pairs(sizes: dict[tuple[str, str], int]) -> list[SimpleNamespace]:
+    """Stand-ins with the three fields sampling reads."""
     return [
-        {"pair_id": f"{video}-{text_type}-{i:03d}", "video_id": video, "text_type": text_type}
+        SimpleNamespace(pair_id=f"{video}-{text_type}-{i:03d}", video_id=video, text_type=text_type)
         for (video, text_type), size in sizes.items()
         for i in range(size)
     ]
@@ -81,25 +83,25 @@ SIZES = {("v1", "med"): 50, ("v1", "roi"): 30, ("v2", "med"): 15, ("v3", "roi"):
 
 def test_sample_is_proportional_to_each_video_and_text_type():
     sample = stratified_sample(make_pairs(SIZES), 20, seed=3)
-    assert Counter((p["video_id"], p["text_type"]) for p in sample) == {
+    assert Counter((p.video_id, p.text_type) for p in sample) == {
         ("v1", "med"): 10,
         ("v1", "roi"): 6,
         ("v2", "med"): 3,
         ("v3", "roi"): 1,
     }
-    assert len({p["pair_id"] for p in sample}) == 20
+    assert len({p.pair_id for p in sample}) == 20
 
 
 def test_sample_is_reproducible_by_seed_and_independent_of_input_order():
     pairs = make_pairs(SIZES)
-    first = [p["pair_id"] for p in stratified_sample(pairs, 12, seed=7)]
-    assert first == [p["pair_id"] for p in stratified_sample(list(reversed(pairs)), 12, seed=7)]
-    assert first != [p["pair_id"] for p in stratified_sample(pairs, 12, seed=8)]
+    first = [p.pair_id for p in stratified_sample(pairs, 12, seed=7)]
+    assert first == [p.pair_id for p in stratified_sample(list(reversed(pairs)), 12, seed=7)]
+    assert first != [p.pair_id for p in stratified_sample(pairs, 12, seed=8)]
 
 
 def test_sample_larger_than_the_version_takes_every_pair_once():
     pairs = make_pairs(SIZES)
     sample = stratified_sample(pairs, 1000, seed=0)
-    assert sorted(p["pair_id"] for p in sample) == sorted(p["pair_id"] for p in pairs)
+    assert sorted(p.pair_id for p in sample) == sorted(p.pair_id for p in pairs)
     with pytest.raises(ValueError, match="at least 1"):
         stratified_sample(pairs, 0)

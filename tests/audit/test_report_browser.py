@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from curation.audit.labels import connect, save_label
 from curation.audit.metrics import audit_version
 from curation.audit.report import write_report
-from curation.audit.version import read_pairs
+from curation.audit.review_labels import connect, save_label
 from curation.config import Settings
+from curation.export.versions import NoDataset, VersionReader
 from tests.audit.synthetic import DATASET, VERSION
 from tests.conftest import TEST_DATA
 
@@ -23,11 +23,11 @@ SCREENSHOTS = TEST_DATA / "audit"
 
 def label_some_pairs(store) -> None:
     conn = connect(store.local_path(f"{store.dataset_dir(DATASET, VERSION)}/review.sqlite"))
-    for i, pair in enumerate(read_pairs(store, DATASET, VERSION)):
+    for i, pair in enumerate(VersionReader(store, DATASET, VERSION).pairs()):
         rejected = i in (2, 5)
         save_label(
             conn,
-            pair["pair_id"],
+            pair.pair_id,
             "reject" if rejected else "accept",
             ["arrows", "text_or_logo"] if rejected else [],
             "dr-h",
@@ -37,8 +37,8 @@ def label_some_pairs(store) -> None:
 
 def test_report_renders_offline_with_the_pair_grid(store, browser):
     label_some_pairs(store)
-    audit_version(store, DATASET, VERSION, Settings())
-    report = Path(write_report(store, DATASET, VERSION))
+    audit_version(VersionReader(store, DATASET, VERSION), Settings())
+    report = Path(write_report(VersionReader(store, DATASET, VERSION)))
     assert report.is_file() and report.parent.name == VERSION
 
     page = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -86,8 +86,8 @@ def test_report_renders_offline_with_the_pair_grid(store, browser):
 
 
 def test_report_without_review_or_similarity_says_so(store, browser):
-    audit_version(store, DATASET, VERSION, Settings())
-    report = Path(write_report(store, DATASET, VERSION))
+    audit_version(VersionReader(store, DATASET, VERSION), Settings())
+    report = Path(write_report(VersionReader(store, DATASET, VERSION)))
     page = browser.new_page()
     page.goto(report.as_uri())
     assert "No human review yet" in page.inner_text("#review")
@@ -98,7 +98,7 @@ def test_report_without_review_or_similarity_says_so(store, browser):
 
 def test_report_needs_an_audit_first(store):
     with pytest.raises(FileNotFoundError, match="run the audit"):
-        write_report(store, DATASET, VERSION)
+        write_report(VersionReader(store, DATASET, VERSION))
     shutil.rmtree(store.local_path(store.dataset_dir(DATASET, VERSION)))
-    with pytest.raises(FileNotFoundError, match="does not exist"):
-        write_report(store, DATASET, VERSION)
+    with pytest.raises(NoDataset, match=f"has no version '{VERSION}'"):
+        write_report(VersionReader(store, DATASET, VERSION))

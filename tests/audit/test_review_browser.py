@@ -13,7 +13,7 @@ import uvicorn
 from curation.audit.precision import review_summary
 from curation.audit.review import create_app, open_session
 from curation.audit.sampling import stratified_sample
-from curation.audit.version import read_pairs
+from curation.export.versions import VersionReader
 from tests.audit.reference import wilson
 from tests.audit.synthetic import DATASET, VERSION
 
@@ -24,7 +24,7 @@ SAMPLE = 5
 @pytest.fixture
 def review(store):
     """(session, base URL) of a review server running in a thread."""
-    session = open_session(store, DATASET, VERSION, REVIEWER, SAMPLE, seed=1)
+    session = open_session(VersionReader(store, DATASET, VERSION), REVIEWER, SAMPLE, seed=1)
     server = uvicorn.Server(
         uvicorn.Config(create_app(session), host="127.0.0.1", port=0, log_level="warning")
     )
@@ -55,11 +55,11 @@ def press(page, *keys: str) -> None:
 
 
 def test_sample_is_stratified_and_seeded(store):
-    session = open_session(store, DATASET, VERSION, REVIEWER, SAMPLE, seed=1)
-    expected = stratified_sample(read_pairs(store, DATASET, VERSION), SAMPLE, seed=1)
-    assert [p["pair_id"] for p in session.sample] == [p["pair_id"] for p in expected]
+    session = open_session(VersionReader(store, DATASET, VERSION), REVIEWER, SAMPLE, seed=1)
+    expected = stratified_sample(VersionReader(store, DATASET, VERSION).pairs(), SAMPLE, seed=1)
+    assert [p.pair_id for p in session.sample] == [p.pair_id for p in expected]
     with pytest.raises(ValueError, match="reviewer"):
-        open_session(store, DATASET, VERSION, " ", SAMPLE)
+        open_session(VersionReader(store, DATASET, VERSION), " ", SAMPLE)
 
 
 def test_label_pairs_with_the_keyboard(review, browser):
@@ -67,20 +67,20 @@ def test_label_pairs_with_the_keyboard(review, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(url)
     page.wait_for_function("document.getElementById('caption').textContent.length > 0")
-    ids = [p["pair_id"] for p in session.sample]
-    assert page.inner_text("#caption") == session.sample[0]["caption"]
-    assert session.sample[0]["video_id"] in page.inner_text("#meta")
+    ids = [p.pair_id for p in session.sample]
+    assert page.inner_text("#caption") == session.sample[0].caption
+    assert session.sample[0].video_id in page.inner_text("#meta")
     page.wait_for_function("document.getElementById('image').naturalWidth > 0")
 
     press(page, "n")  # an unlabelled pair cannot be skipped
     assert "label this pair first" in page.inner_text("#message")
-    assert page.inner_text("#caption") == session.sample[0]["caption"]
+    assert page.inner_text("#caption") == session.sample[0].caption
 
     press(page, "1", "a", "n")  # tag first, then accept
     press(page, "r", "5", "6", "Space")  # reject, then two tags
     press(page, "a", "n")
     press(page, "r", "2", "8", "2", "n")  # a tag toggled on and off again
-    assert page.inner_text("#caption") == session.sample[4]["caption"]
+    assert page.inner_text("#caption") == session.sample[4].caption
     press(page, "a", "3")
     assert "✓ accepted" in page.inner_text("#verdict")
     assert "on" in page.get_attribute("#tags li[data-tag='text_or_logo']", "class")
@@ -109,7 +109,7 @@ def test_label_pairs_with_the_keyboard(review, browser):
     page.wait_for_function("document.getElementById('progress').textContent.length > 0")
     assert page.inner_text("#progress").startswith(f"{SAMPLE} / {SAMPLE} labelled")
     press(page, "p")
-    assert page.inner_text("#caption") == session.sample[4]["caption"]
+    assert page.inner_text("#caption") == session.sample[4].caption
     press(page, "r")
     assert db_rows(session)[ids[4]][:2] == ("reject", '["text_or_logo"]')
     assert review_summary(session.db_path)["precision"] == pytest.approx(2 / 5)
@@ -121,9 +121,9 @@ def test_the_server_refuses_labels_for_pairs_outside_the_sample(review, browser)
     page = browser.new_page()
     page.goto(url)
     outside = next(
-        p["pair_id"]
-        for p in read_pairs(session.store, DATASET, VERSION)
-        if p["pair_id"] not in session.sampled
+        p.pair_id
+        for p in VersionReader(session.store, DATASET, VERSION).pairs()
+        if p.pair_id not in session.sampled
     )
     status = page.evaluate(
         """async (pairId) => (await fetch('/api/label', {method: 'POST',

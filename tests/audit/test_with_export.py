@@ -7,6 +7,7 @@ import shutil
 from curation.audit.metrics import audit_version
 from curation.config import Settings
 from curation.export.build import build_version as export_version
+from curation.export.versions import VersionReader
 
 
 def test_audit_agrees_with_the_export_stats(store, tmp_path):
@@ -15,9 +16,10 @@ def test_audit_agrees_with_the_export_stats(store, tmp_path):
     takedown.write_text("video_id,reason\nlec-f,licence withdrawn\n")
     settings = Settings()
     record = export_version(store, settings, takedown=takedown)
-    stats = store.read_json(f"{record.path}/stats.json")
+    reader = VersionReader(store, record.name, record.version)
+    stats = reader.stats().model_dump()
 
-    audit = audit_version(store, record.name, record.version, settings)
+    audit = audit_version(reader, settings).model_dump(mode="json")
     videos = audit["funnel"]["videos"]
     assert videos[0]["count"] == 6
     assert videos[-1]["count"] == stats["videos"] == 2

@@ -24,6 +24,7 @@ from curation.records import (
     Keyframe,
     Keyframes,
     Pair,
+    SlideTexts,
     StageStatus,
     TextAnalysis,
     Transcript,
@@ -108,6 +109,7 @@ def add_video(store: Store, video_id: str, seed: int, pairs=PAIRS, done: bool = 
         FrameLabel(index=kf.index, label="histology", histology_score=0.9, classifier_id="stain-v1")
         for kf in keyframes
     ]))
+    store.save(video_id, SlideTexts(video_id=video_id, engine_id="test", frames=[]))
     store.save(video_id, TextAnalysis(video_id=video_id, refiner_id="offline", sentences=[]))
     store.save(video_id, CandidatePairs(pairs=records))
     if done:

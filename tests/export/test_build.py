@@ -1,6 +1,7 @@
 import json
 import os
 import tarfile
+import threading
 
 import duckdb
 import pyarrow.parquet as pq
@@ -10,8 +11,9 @@ from curation.config import Settings
 from curation.export import build as build_module
 from curation.export.build import build_version
 from curation.export.diff import diff_versions
-from curation.export.versions import latest_version, version_names
+from curation.export.versions import NoDataset, build_lock, latest_version, version_names
 from curation.records import Keyframes, Pair
+from curation.store import Store
 from tests.export.conftest import PAIRS, VIDEOS, add_video, mixed_seed, read_stats, version_dir
 
 DEFAULT_KEPT_SPECS = [0, 1, 5]  # PAIRS that pass every default check
@@ -92,15 +94,66 @@ def test_split_fraction_extremes(store, fraction, empty):
 
 def test_versions_increment_and_latest_points_to_the_newest(store):
     first = build_version(store, Settings())
-    second = build_version(store, Settings())
+    second = build_version(store, Settings(export={"min_histology_score": 0.2}))
     named = build_version(store, Settings(), version="lower-threshold")
     assert (first.version, second.version) == ("v0001", "v0002")
     assert second.previous == "v0001" and named.previous == "v0002"
     assert latest_version(store, "histo-pairs") == "lower-threshold"
     assert version_names(store, "histo-pairs") == ["v0001", "v0002", "lower-threshold"]
-    assert build_version(store, Settings()).version == "v0003"
+    assert build_version(store, Settings(export={"min_histology_score": 0.3})).version == "v0003"
     with pytest.raises(ValueError, match="already exists"):
         build_version(store, Settings(), version="v0001")
+
+
+def test_a_rebuild_from_the_same_inputs_and_settings_completes_the_latest_version(store):
+    """A run killed during the audit left v0001 without its report: the re-run's build returns
+    v0001 (and the flow audits it) instead of adding a copy as v0002."""
+    first = build_version(store, Settings())
+    again = build_version(store, Settings())
+    assert again == first and version_names(store, "histo-pairs") == ["v0001"]
+    assert len(first.inputs_hash) == 16 and first.config_hash
+
+    pairs = store.read_jsonl(store.video_path("lec-a", "pairs.jsonl"), Pair)
+    pairs[0].histology_score = 0.95  # same pair ids, other content
+    store.write_jsonl(store.video_path("lec-a", "pairs.jsonl"), pairs)
+    rescored = build_version(store, Settings())
+    assert rescored.version == "v0002" and rescored.inputs_hash != first.inputs_hash
+    assert rescored.config_hash == first.config_hash
+    assert build_version(store, Settings(export={"seed": 1})).version == "v0003"  # same inputs, other settings
+
+
+def test_a_build_killed_while_staging_is_cleaned_up_by_the_next(store):
+    dataset = store.local_path(store.dataset_dir("histo-pairs"))
+    left_behind = dataset / ".tmp-killed"
+    (left_behind / "shards").mkdir(parents=True)
+    (left_behind / "pairs.parquet").write_bytes(b"half written")
+    record = build_version(store, Settings())
+    assert sorted(p.name for p in dataset.iterdir()) == ["latest", record.version]
+
+
+def test_a_build_waits_for_a_running_build_and_never_removes_its_staging(store):
+    dataset = store.local_path(store.dataset_dir("histo-pairs"))
+    running = build_lock(store, "histo-pairs")
+    running.acquire()
+    live = dataset / ".tmp-running"
+    live.mkdir(parents=True)
+    built = []
+    waiting = threading.Thread(target=lambda: built.append(build_version(store, Settings())))
+    waiting.start()
+    waiting.join(timeout=3)
+    try:
+        assert waiting.is_alive() and live.is_dir() and not built
+    finally:
+        running.release()
+    waiting.join(timeout=120)
+    assert [r.version for r in built] == ["v0001"] and not live.exists()
+
+
+def test_an_empty_data_root_gives_no_version(tmp_path):
+    empty = Store(tmp_path / "empty")
+    with pytest.raises(NoDataset, match=f"no curated video in {empty.root}"):
+        build_version(empty, Settings())
+    assert not (tmp_path / "empty" / "datasets").exists()
 
 
 def test_diff_lists_added_and_removed_pairs(store, tmp_path):
@@ -198,12 +251,12 @@ def test_a_failed_build_leaves_no_version(store, monkeypatch):
 
     monkeypatch.setattr(build_module, "render_card", crash)
     with pytest.raises(RuntimeError, match="disk full"):
-        build_version(store, Settings())
+        build_version(store, Settings(export={"min_histology_score": 0.2}))
     dataset = store.local_path(store.dataset_dir("histo-pairs"))
     assert sorted(p.name for p in dataset.iterdir()) == ["latest", "v0001"]
     assert latest_version(store, "histo-pairs") == "v0001"
     monkeypatch.undo()
-    assert build_version(store, Settings()).version == "v0002"
+    assert build_version(store, Settings(export={"min_histology_score": 0.2})).version == "v0002"
 
 
 def test_build_reads_the_store_and_changes_nothing_in_it(store):
@@ -213,19 +266,22 @@ def test_build_reads_the_store_and_changes_nothing_in_it(store):
     assert {p: p.stat().st_mtime_ns for p in videos.rglob("*")} == before
 
 
-def test_missing_images_and_repeated_pairs_are_counted(store):
+def test_repeated_pairs_are_counted_and_a_video_missing_an_image_is_left_out(store):
     pairs = store.read_jsonl(store.video_path("lec-a", "pairs.jsonl"), Pair)
     store.write_jsonl(store.video_path("lec-a", "pairs.jsonl"), [*pairs, pairs[0]])
     os.remove(store.local_path(store.video_path("lec-c", "frames", "0002.jpg")))
     stats = read_stats(store, build_version(store, Settings()))
     assert stats["dropped"]["duplicate_pair"] == 1
-    assert stats["dropped"]["missing_image"] == 1  # lec-c's one kept pair on keyframe 2
+    assert "lec-c" not in stats["per_video"] and "lec-c" in stats["videos_not_ready"]
+    assert "frames/0002.jpg" in stats["not_ready_reasons"]["lec-c"]
 
 
-def test_a_finished_video_without_its_artifacts_is_a_clear_error(store):
+def test_a_finished_video_without_its_artifacts_is_left_out_with_the_reason(store):
     os.remove(store.local_path(store.video_path("lec-b", "info.json")))
-    with pytest.raises(ValueError, match=r"video lec-b: .*info.json is missing"):
-        build_version(store, Settings())
+    record = build_version(store, Settings())
+    stats = read_stats(store, record)
+    assert "lec-b" not in stats["per_video"] and record.counts["videos"] == len(VIDEOS) - 1
+    assert "info.json" in stats["not_ready_reasons"]["lec-b"]
 
 
 def test_card_tells_counts_channels_licences_models_and_drops(store):

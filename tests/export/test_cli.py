@@ -1,4 +1,5 @@
 import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from curation.export.cli import app
@@ -53,8 +54,43 @@ def test_purge_asks_before_deleting(store, tmp_path):
     assert store.exists(store.video_path("lec-a", "video.mp4"))
 
 
+def fails(*args: str) -> str:
+    """The command exits 1 with a one-line error, not a traceback."""
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    return result.output
+
+
 def test_diff_of_an_unknown_version_fails_clearly(store):
     invoke("build", "--data", str(store.root))
-    result = runner.invoke(app, ["diff", "v0001", "v0042", "--data", str(store.root)])
-    assert result.exit_code != 0
-    assert "no version 'v0042'" in str(result.exception)
+    assert "no version 'v0042'" in fails("diff", "v0001", "v0042", "--data", str(store.root))
+
+
+@pytest.mark.parametrize("command", [["list"], ["diff", "v0001", "v0002"], ["build"]])
+def test_a_missing_data_root_is_reported_and_not_created(tmp_path, command):
+    root = tmp_path / "no-such-root"
+    looked_for = "curated video" if command == ["build"] else "dataset"
+    assert f"no {looked_for} in {root}" in fails(*command, "--data", str(root))
+    assert not root.exists()
+
+
+def test_an_empty_data_root_has_no_dataset_and_builds_none(tmp_path):
+    root = tmp_path / "empty"
+    root.mkdir()
+    assert f"no dataset in {root}" in fails("list", "--data", str(root))
+    assert f"no curated video in {root}" in fails("build", "--data", str(root))
+    assert list(root.rglob("version.json")) == []
+
+
+def test_a_rebuild_with_nothing_new_says_so(store):
+    invoke("build", "--data", str(store.root))
+    out = invoke("build", "--data", str(store.root))
+    assert "histo-pairs v0001 was built from the same inputs and settings; no new version" in out
+    assert version_names(store, "histo-pairs") == ["v0001"]
+
+
+def test_a_mistyped_takedown_list_stops_the_build(store, tmp_path):
+    missing = tmp_path / "takedwon.csv"
+    assert f"takedown list {missing} does not exist" in fails("build", "--data", str(store.root), "--takedown", str(missing))
+    assert version_names(store, "histo-pairs") == []

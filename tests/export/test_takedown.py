@@ -1,16 +1,23 @@
+from pathlib import Path
+
 import pytest
 
 from curation.config import Settings
 from curation.export.build import build_version
 from curation.export.takedown import (
+    DEFAULT_TAKEDOWN,
     TOMBSTONE,
     Tombstone,
+    blocked_ids,
     purge_media,
     read_takedown,
+    takedown_list,
     tombstoned_ids,
     versions_containing,
 )
 from tests.export.conftest import read_stats
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def stored_files(store, video_id):
@@ -31,10 +38,22 @@ def test_read_takedown_names_the_file_when_the_header_is_wrong(tmp_path, text):
         read_takedown(path)
 
 
-def test_the_shipped_takedown_list_reads():
-    from pathlib import Path
+def test_the_shipped_list_is_the_default_only_where_it_exists(monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    assert takedown_list(None) == DEFAULT_TAKEDOWN
+    assert read_takedown(DEFAULT_TAKEDOWN) == {}  # the shipped list blocks nothing; it documents the format
+    monkeypatch.chdir(tmp_path)
+    assert takedown_list(None) is None
+    assert takedown_list(str(DEFAULT_TAKEDOWN)) is None  # passing the default on is not naming a list
+    assert takedown_list("typo.csv") == Path("typo.csv")
 
-    assert isinstance(read_takedown(Path(__file__).parents[2] / "manifests" / "takedown.csv"), dict)
+
+def test_a_named_list_that_does_not_exist_is_an_error(store, tmp_path):
+    missing = tmp_path / "takedwon.csv"
+    with pytest.raises(FileNotFoundError, match=f"takedown list {missing} does not exist"):
+        blocked_ids(store, missing)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        build_version(store, Settings(), takedown=missing)
 
 
 def test_purge_deletes_the_content_and_keeps_a_tombstone(store):

@@ -15,6 +15,7 @@ import pytest
 from curation.config import Settings
 from curation.export.build import build_version
 from curation.export.versions import version_names
+from curation.stages import STAGE_NAMES
 from curation.store import Store
 from flows.curate import curate
 from flows.runners import task_runner
@@ -91,10 +92,11 @@ def test_a_scheduled_run_picks_up_a_new_lecture_and_nothing_else(curated_demo, c
     old_status = {p: p.read_text() for p in (curated_copy / "videos").glob("*/status/*.json")}
 
     env = os.environ | {"PREFECT_API_URL": prefect_server, "PREFECT_HOME": str(tmp_path / "prefect-client")}
+    serve_log = tmp_path / "serve.log"
     serve = subprocess.Popen(
         [str(BIN / "curate"), "serve", "--manifests-dir", str(manifests), "--data", str(curated_copy),
          "--cron", "0 0 1 1 *", "--name", "nightly"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=ROOT, env=env, stdout=serve_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         deadline = time.time() + 120
@@ -109,15 +111,14 @@ def test_a_scheduled_run_picks_up_a_new_lecture_and_nothing_else(curated_demo, c
             [str(BIN / "prefect"), "deployment", "run", "curate/nightly", "--watch", "--watch-timeout", "600"],
             env=env, capture_output=True, text=True, timeout=660,
         )
-        assert run.returncode == 0, run.stdout + run.stderr
+        assert run.returncode == 0, run.stdout + run.stderr + serve_log.read_text()[-5000:]
     finally:
         os.killpg(serve.pid, 15)
         serve.wait(timeout=60)
 
     assert {p: p.read_text() for p in old_status} == old_status, "finished lectures were not touched"
-    assert {s: st.state for s, st in store.statuses(new_id).items()} == dict.fromkeys(
-        ["fetch", "asr", "keyframes", "labels", "text", "pairs"], "done")
+    assert {s: st.state for s, st in store.statuses(new_id).items()} == dict.fromkeys(STAGE_NAMES, "done")
     versions = version_names(store, "histo-pairs")
-    assert versions[-2:] == [first.version, versions[-1]] and len(versions) == 2
-    diff = json.loads((Path(store.dataset_dir("histo-pairs", versions[-1])) / "diff.json").read_text())
-    assert diff["videos_added"] == [new_id]
+    assert versions == [first.version, "v0002"], "the run added exactly one version after the first"
+    diff = json.loads((Path(store.dataset_dir("histo-pairs", "v0002")) / "diff.json").read_text())
+    assert diff["previous"] == first.version and diff["videos_added"] == [new_id]

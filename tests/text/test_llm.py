@@ -2,11 +2,10 @@ import json
 
 import pytest
 
-from curation.records import VideoRef
-from curation.records import TextAnalysis, Transcript
+from curation.records import SlideTexts, TextAnalysis, Transcript, Video, VideoRef
 from curation.store import Store
-from curation.text.stage import refine_text
 from curation.text.terms import find_terms
+from tests.fixtures.stages import run_alone
 from tests.text.conftest import (
     Reply,
     is_correction_prompt,
@@ -61,9 +60,11 @@ def run(settings, *sentences: str) -> tuple[dict, TextAnalysis]:
         segments=[],
         words=words_of(*sentences),
     )
-    store.write_json(store.video_path("v1", "transcript.json"), transcript)
-    metrics = refine_text(store, VideoRef("v1", "http://example/v1.mp4"), settings)
-    return metrics, store.read_model(store.video_path("v1", "text.json"), TextAnalysis)
+    store.save("v1", transcript)
+    store.save("v1", SlideTexts(video_id="v1", engine_id="test", frames=[]))
+    store.save("v1", Video(video_id="v1", url="http://example/v1.mp4"))
+    metrics = run_alone("text", store, VideoRef("v1", "http://example/v1.mp4"), settings)
+    return metrics, store.load("v1", TextAnalysis)
 
 
 def test_the_llm_refiner_corrects_and_extracts_through_an_openai_compatible_endpoint(
@@ -83,7 +84,7 @@ def test_the_llm_refiner_corrects_and_extracts_through_an_openai_compatible_endp
     assert [i for i, s in enumerate(analysis.sentences) if s.is_med] == [1, 2, 3, 5]
     assert [i for i, s in enumerate(analysis.sentences) if s.is_roi] == [2, 5]
     assert analysis.refiner_id == "llm:test-model"
-    assert analysis.prompt_versions == {"asr_correction": "1", "med_roi_extraction": "1"}
+    assert analysis.prompt_versions == {"asr_correction": "2", "med_roi_extraction": "2"}
     # two chunks of at most four sentences, each corrected then extracted: four requests of 30 tokens
     assert llm_server.requests == metrics["llm_requests"] == 4
     assert analysis.tokens_used == metrics["tokens"] == 120

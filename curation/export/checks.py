@@ -9,47 +9,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel
-
-from curation.config import Settings
+from curation.config import ExportSettings, Settings
 from curation.export.catalog import Catalog
 from curation.frames.dedup import find_cross_video_duplicates
-from curation.records import Pair, TextType, Video
+from curation.records import Pair, Video
 
 
-class BuildConfig(BaseModel):
-    """Everything that decides a version's content; its hash names the build in the card."""
+class BuildConfig(ExportSettings):
+    """Everything that decides a version's content: the export settings, the near-duplicate
+    distance of the frames settings and the blocked video ids. Its hash names the build."""
 
-    dataset: str
-    min_histology_score: float
-    min_caption_words: int
-    min_caption_chars: int
-    text_types: list[TextType]
     dedup_hamming: int  # negative: no cross-video dedup
-    val_fraction: float
-    seed: int
-    shard_size: int
-    allowed_channels: list[str] = []
-    allowed_licenses: list[str] = []
-    max_video_duration_s: float | None = None
     takedown: list[str] = []
 
     @classmethod
     def from_settings(cls, settings: Settings, takedown: set[str]) -> BuildConfig:
-        export = settings.export
         return cls(
-            dataset=export.dataset,
-            min_histology_score=export.min_histology_score,
-            min_caption_words=export.min_caption_words,
-            min_caption_chars=export.min_caption_chars,
-            text_types=export.text_types,
+            **settings.export.model_dump(),
             dedup_hamming=settings.frames.dedup_hamming,
-            val_fraction=export.val_fraction,
-            seed=export.seed,
-            shard_size=export.shard_size,
-            allowed_channels=export.allowed_channels,
-            allowed_licenses=export.allowed_licenses,
-            max_video_duration_s=export.max_video_duration_s,
             takedown=sorted(takedown),
         )
 

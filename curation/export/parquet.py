@@ -6,6 +6,7 @@ import json
 import types
 import typing
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,6 +29,10 @@ def arrow_type(annotation) -> pa.DataType:
     return SCALARS[annotation]
 
 
+def json_text_fields() -> set[str]:
+    return {name for name, info in Pair.model_fields.items() if typing.get_origin(info.annotation) is dict}
+
+
 def pair_schema(extra_columns: tuple[str, ...]) -> pa.Schema:
     fields = [pa.field(name, arrow_type(info.annotation)) for name, info in Pair.model_fields.items()]
     return pa.schema([*fields, *(pa.field(name, pa.string()) for name in extra_columns)])
@@ -40,3 +45,10 @@ def pair_row(pair: Pair, **extra: str) -> dict:
 
 def write_pairs(path: Path, rows: list[dict], extra_columns: tuple[str, ...]) -> None:
     pq.write_table(pa.Table.from_pylist(rows, schema=pair_schema(extra_columns)), path)
+
+
+def read_rows(source: BinaryIO, columns: list[str] | None = None) -> list[dict]:
+    """The rows `write_pairs` wrote, with the JSON text of dict fields decoded again."""
+    decode = json_text_fields()
+    rows = pq.read_table(source, columns=columns).to_pylist()
+    return [{k: json.loads(v) if k in decode and isinstance(v, str) else v for k, v in row.items()} for row in rows]
