@@ -1,10 +1,14 @@
 """Medical-term accuracy of the text stage on the demo lectures: raw ASR against the offline refiner.
 
-    .venv/bin/python bench/text_quality.py [--build] [--demo-dir .cache/demo] [--only lecture-01 ...] [--show]
+    .venv/bin/python bench/text_quality.py [--asr frozen|fresh] [--freeze] [--build]
+        [--demo-dir .cache/demo] [--only lecture-01 ...] [--show]
 
-Each lecture is transcribed once with the ASR stage's settings (tiny.en with the glossary as
-hotwords) and the transcript cached under .cache/text-bench/. How terms are scored is described in
-curation/text/scoring.py.
+By default it reads the frozen ASR output of the demo lectures (tests/text/fixtures/: each
+lecture's transcript and ground truth), the same figures on every machine, which the text tests
+check. With --asr fresh each lecture is transcribed once with the ASR stage's settings and cached
+under .cache/text-bench/; CTranslate2's int8 kernels give other words on other CPUs
+(bench/asr_spread.py measures how far). --freeze writes fresh transcripts and their ground truth
+into tests/text/fixtures/. How terms are scored is described in curation/text/scoring.py.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from rich.table import Table
 
 from curation.config import load_settings
 from curation.demo.truth import load_truth
-from curation.records import TextAnalysis
+from curation.demo.truth import LectureTruth
+from curation.records import TextAnalysis, Transcript
 from curation.text.lexicon import load_lexicon
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
@@ -26,14 +31,19 @@ from curation.text.scoring import TextScore, score, summary, transcribe_cached
 from curation.text.stage import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "text" / "fixtures"
 
 
-def run(
-    demo_dir: Path, only: list[str] | None, cache_dir: Path
-) -> tuple[list[TextScore], list[TextAnalysis]]:
+def frozen_lectures(folder: Path) -> list[tuple[LectureTruth, Transcript]]:
+    return [
+        (load_truth(p), Transcript.model_validate_json(p.with_name(p.name.replace(".truth.json", ".transcript.json")).read_text()))
+        for p in sorted(folder.glob("*.truth.json"))
+    ]
+
+
+def fresh_lectures(demo_dir: Path, only: list[str] | None, cache_dir: Path) -> list[tuple[LectureTruth, Transcript]]:
     settings = load_settings()
-    refiner = OfflineRefiner(settings.text, load_lexicon(), default_matcher())
-    scores, analyses = [], []
+    lectures = []
     for truth_file in sorted(demo_dir.glob("*.truth.json")):
         truth = load_truth(truth_file)
         if only and truth.video_id not in only:
@@ -41,7 +51,22 @@ def run(
         media = next(
             p for p in demo_dir.glob(f"{truth.video_id}.*") if p.suffix in (".mp4", ".wav")
         )
-        transcript = transcribe_cached(media, settings, cache_dir)
+        lectures.append((truth, transcribe_cached(media, settings, cache_dir)))
+    return lectures
+
+
+def freeze(lectures: list[tuple[LectureTruth, Transcript]], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for truth, transcript in lectures:
+        (folder / f"{truth.video_id}.truth.json").write_text(truth.model_dump_json(indent=1) + "\n")
+        (folder / f"{truth.video_id}.transcript.json").write_text(transcript.model_dump_json() + "\n")
+
+
+def run(lectures: list[tuple[LectureTruth, Transcript]]) -> tuple[list[TextScore], list[TextAnalysis]]:
+    settings = load_settings()
+    refiner = OfflineRefiner(settings.text, load_lexicon(), default_matcher())
+    scores, analyses = [], []
+    for truth, transcript in lectures:
         started = time.perf_counter()
         analysis = analyse(transcript, refiner, settings.text)
         lecture = score(truth, analysis)
@@ -56,6 +81,9 @@ def main() -> None:
     parser.add_argument("--demo-dir", type=Path, default=ROOT / ".cache" / "demo")
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "text-bench")
+    parser.add_argument("--asr", choices=["frozen", "fresh"], default="frozen",
+                        help="frozen: the transcripts in tests/text/fixtures; fresh: transcribe the demo lectures")
+    parser.add_argument("--freeze", action="store_true", help=f"write fresh transcripts into {FIXTURES}")
     parser.add_argument("--build", action="store_true", help="build the demo lectures first")
     parser.add_argument(
         "--show", action="store_true", help="print every applied and refused correction"
@@ -65,11 +93,16 @@ def main() -> None:
         from curation.demo.build import build_demo_lectures
 
         build_demo_lectures(args.demo_dir, args.only)
-    scores, analyses = run(args.demo_dir, args.only, args.cache_dir)
+    if args.asr == "fresh" or args.freeze:
+        lectures = fresh_lectures(args.demo_dir, args.only, args.cache_dir)
+    else:
+        lectures = frozen_lectures(FIXTURES)
+    if args.freeze:
+        freeze(lectures, FIXTURES)
+    scores, analyses = run([(t, tr) for t, tr in lectures if not args.only or t.video_id in args.only])
     if not scores:
-        raise SystemExit(
-            f"no demo lectures (*.truth.json + media) in {args.demo_dir}; pass --build"
-        )
+        source = FIXTURES if args.asr == "frozen" and not args.freeze else args.demo_dir
+        raise SystemExit(f"no demo lectures in {source}; pass --build, or --freeze to make the fixtures")
     console = Console()
     table = Table(
         "lecture",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -24,8 +25,12 @@ class Transcriber(Protocol):
     def transcribe(self, media: Path, vocabulary: str) -> Transcription: ...
 
 
+_loading = threading.Lock()  # videos in flight ask at once; the model must still load only once
+
+
 def get_transcriber(settings: AsrSettings) -> Transcriber:
-    return _cached_transcriber(settings.model_dump_json())
+    with _loading:
+        return _cached_transcriber(settings.model_dump_json())
 
 
 @lru_cache(maxsize=2)

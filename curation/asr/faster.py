@@ -53,6 +53,7 @@ class FasterWhisperTranscriber:
             str(media),
             language=self.settings.language,
             beam_size=self.settings.beam_size,
+            temperature=list(self.settings.temperatures),
             word_timestamps=True,
             vad_filter=self.settings.vad,
             hotwords=vocabulary or None,

@@ -28,6 +28,7 @@ class OpenAIWhisperTranscriber:
         out = self.model.transcribe(
             str(media),
             language=self.settings.language,
+            temperature=self.settings.temperatures,
             word_timestamps=True,
             initial_prompt=vocabulary or None,
             condition_on_previous_text=False,

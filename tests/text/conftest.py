@@ -16,7 +16,7 @@ from curation.config import Settings
 from curation.records import Word
 from curation.text import llm_client
 
-TRANSCRIPT_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "text-test"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def words_of(*sentences: str, probability: float = 0.95, gap_s: float = 1.2) -> list[Word]:
@@ -167,20 +167,15 @@ def llm_settings(llm_server: FakeLlm, tmp_path) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def demo_transcripts(demo_dir: Path):
-    """The demo lectures transcribed by the ASR stage's default backend (tiny.en), cached across sessions."""
+def demo_transcripts():
+    """The demo lectures' ground truth and their frozen tiny.en transcripts (tests/text/fixtures/,
+    written by `bench/text_quality.py --freeze`): the same words on every CPU."""
     from curation.demo.truth import load_truth
-    from curation.text.scoring import transcribe_cached
+    from curation.records import Transcript
 
-    settings = Settings()
-    return [
-        (
-            load_truth(truth),
-            transcribe_cached(
-                truth.with_name(truth.name.replace(".truth.json", ".mp4")),
-                settings,
-                TRANSCRIPT_CACHE,
-            ),
-        )
-        for truth in sorted(demo_dir.glob("*.truth.json"))
+    lectures = [
+        (load_truth(truth), Transcript.model_validate_json(truth.with_name(truth.name.replace(".truth.json", ".transcript.json")).read_text()))
+        for truth in sorted(FIXTURES.glob("*.truth.json"))
     ]
+    assert len(lectures) >= 3, f"the frozen demo transcripts are missing from {FIXTURES}"
+    return lectures
