@@ -34,7 +34,6 @@ FIRST_RUN = textwrap.dedent(
 )
 
 
-# a new Prefect database is built at the server's first start: give it time on a busy machine
 SLOW_MACHINE = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "240"}
 
 
@@ -56,10 +55,8 @@ def test_a_first_run_on_a_new_data_root_starts_prefect_without_a_warning(
     )
     assert done.returncode == 0, done.stderr
     assert "Failed to create the Prefect home directory" not in done.stderr
-    home = Path(done.stdout.splitlines()[0])
-    assert not home.is_relative_to(root)
-    assert not home.exists()  # removed at exit
-    assert root.is_dir() and not (root / ".prefect").exists()
+    assert Path(done.stdout.splitlines()[0]) == root / ".prefect"
+    assert (root / ".prefect").is_dir()
 
 
 def test_prefect_keeps_its_state_in_an_existing_data_root(tmp_path, no_prefect_home):
@@ -67,12 +64,10 @@ def test_prefect_keeps_its_state_in_an_existing_data_root(tmp_path, no_prefect_h
     assert os.environ["PREFECT_HOME"] == str(tmp_path / ".prefect")
 
 
-def test_preparing_for_a_missing_data_root_does_not_create_it(tmp_path, no_prefect_home):
-    missing = tmp_path / "missing"
-    prepare_environment(str(missing), verbose=True)
-    assert not missing.exists()
-    assert Path(os.environ["PREFECT_HOME"]).is_dir()
-    assert not Path(os.environ["PREFECT_HOME"]).is_relative_to(missing)
+def test_a_new_data_root_is_made_with_prefect_home_inside(tmp_path, no_prefect_home):
+    new = tmp_path / "new" / "data"
+    prepare_environment(str(new), verbose=True)
+    assert new.is_dir() and os.environ["PREFECT_HOME"] == str(new / ".prefect")
 
 
 def test_an_explicit_prefect_home_is_kept(tmp_path, monkeypatch):

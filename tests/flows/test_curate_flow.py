@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 
 from curation.demo.scoring import score_run
 from curation.demo.truth import load_truth
+from curation.stages import STAGE_NAMES
 from curation.store import Store
 from flows.curate import curate
 
@@ -91,8 +92,9 @@ def test_a_killed_run_resumes_without_redoing_finished_stages(curated_demo, tmp_
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     after = {p.name: p.read_text() for p in status_dir.glob("*.json")}
-    assert set(after) == {"fetch.json", "asr.json", "keyframes.json", "labels.json", "text.json", "pairs.json"}
+    assert set(after) == {f"{name}.json" for name in STAGE_NAMES}
     for name, text in before.items():
         if json.loads(text)["state"] == "done":
             assert after[name] == text, f"{name} ran again after the resume"
     assert not list((data / "videos" / video_id).rglob(".tmp-*"))
+    assert not list((data / "videos" / video_id).glob(".staging-*"))
