@@ -3,11 +3,14 @@
     .venv/bin/python bench/classifier.py [--fit] [--train-per-class 250] [--test-per-class 120]
                                          [--data .cache/labelled] [--no-clip]
 
-Frames come from `curation.demo.labelled` (train split: seed 0, held-out test split: seed 1).
-`--fit` refits the stain classifier's softmax model on the train split and rewrites
-curation/vision/stain_model.json; the report always scores the held-out split with the full
-labelling path (whole frame, then the cropped picture of a mixed slide), and times the stain
-classifier and a small randomly initialised open_clip model on this CPU.
+Frames come from `curation.demo.labelled` (train split: seed 0, held-out test split: seed 1) and
+from `curation.vision.tissue_frames` (real H&E from PyPI wheels, low-power islands, special stains,
+fluorescence, H&E-palette photos, pink charts, cell cartoons; calibration and held-out splits share
+no pixels). `--fit` refits the stain classifier's softmax model on the calibration set
+(`curation.vision.refit.calibration_set`) and rewrites curation/vision/stain_model.json; the report
+always scores both held-out sets with the full labelling path (whole frame, then the cropped
+picture of a mixed slide), and times the stain classifier and a small randomly initialised
+open_clip model on this CPU.
 """
 
 from __future__ import annotations
@@ -26,13 +29,13 @@ from rich.table import Table
 
 from curation.demo.labelled import (
     TEST_SEED,
-    TRAIN_SEED,
     generate_labelled_frames,
     load_labelled_frames,
 )
-from curation.vision.calibrate import fit_softmax, frame_type, training_examples
+from curation.vision.calibrate import frame_type
 from curation.vision.labelling import label_images
 from curation.vision.protocol import FRAME_TYPES, HISTOLOGY
+from curation.vision.refit import calibration_set, fit_model, held_out_frames
 from curation.vision.stain import MODEL_PATH, StainClassifier, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,25 +58,32 @@ def load_split(folder: Path, per_class: int, seed: int):
     return frames, [np.asarray(Image.open(f.path).convert("RGB")) for f in frames]
 
 
-def fit(frames, images, per_class: int) -> None:
-    features, targets = training_examples(
-        [f.label for f in frames], [f.histology_box for f in frames], images
-    )
-    model = fit_softmax(
-        features,
-        targets,
-        FRAME_TYPES,
-        l2=1e-3,
-        version="2",
-        fitted_on={
-            "generator": "curation.demo.labelled",
-            "seed": TRAIN_SEED,
-            "per_class": per_class,
-            "examples": len(targets),
-        },
-    )
-    MODEL_PATH.write_text(model.to_json())
+def fit(per_group: int, demo_per_class: int) -> None:
+    calibration = calibration_set(per_group, demo_per_class)
+    MODEL_PATH.write_text(fit_model(calibration, [], version="3").to_json())
     load_model.cache_clear()
+
+
+def report_tissue(console: Console, per_group: int) -> None:
+    """Histology precision and recall on real and hard-negative held-out frames, per group."""
+    frames = held_out_frames(per_group)
+    verdicts = label_images(StainClassifier(), [f.image for f in frames])
+    said = [v.classification.label == HISTOLOGY for v in verdicts]
+    truth = [f.frame_type == HISTOLOGY for f in frames]
+    table = Table(title=f"held-out real and hard-negative frames ({len(frames)})")
+    for column in ("group", "frames", "kept as histology", "labels"):
+        table.add_column(column, justify="right")
+    for group in dict.fromkeys(f.group for f in frames):
+        members = [i for i, f in enumerate(frames) if f.group == group]
+        labels = Counter(verdicts[i].classification.label for i in members)
+        table.add_row(group, str(len(members)), f"{sum(said[i] for i in members) / len(members):.3f}",
+                      ", ".join(f"{k} {n}" for k, n in labels.most_common()))
+    console.print(table)
+    tp = sum(s and t for s, t in zip(said, truth))
+    console.print(
+        f"real/hard-negative histology: precision {ratio(tp, sum(said)):.4f} (target >= 0.99), "
+        f"recall {ratio(tp, sum(truth)):.4f} (target >= 0.98)"
+    )
 
 
 def iou(a, b) -> float:
@@ -202,19 +212,21 @@ def main() -> None:
         "--fit", action="store_true", help="refit stain_model.json on the train split"
     )
     parser.add_argument("--data", type=Path, default=ROOT / ".cache" / "labelled")
-    parser.add_argument("--train-per-class", type=int, default=250)
+    parser.add_argument("--train-per-class", type=int, default=60)
+    parser.add_argument("--per-group", type=int, default=100, help="calibration frames per real-image group")
+    parser.add_argument("--held-out-per-group", type=int, default=40)
     parser.add_argument("--test-per-class", type=int, default=120)
     parser.add_argument("--no-clip", action="store_true", help="skip the open_clip speed test")
     args = parser.parse_args()
     console = Console()
 
     if args.fit:
-        frames, images = load_split(args.data / "train", args.train_per_class, TRAIN_SEED)
-        fit(frames, images, args.train_per_class)
-        console.print(f"refitted {MODEL_PATH.relative_to(ROOT)} on {len(frames)} frames")
+        fit(args.per_group, args.train_per_class)
+        console.print(f"refitted {MODEL_PATH.relative_to(ROOT)}: {load_model().fitted_on}")
     frames, images = load_split(args.data / "test", args.test_per_class, TEST_SEED)
     console.print(f"model: {load_model().version}, fitted on {load_model().fitted_on}")
     report_quality(console, frames, label_images(StainClassifier(), images))
+    report_tissue(console, args.held_out_per_group)
     report_speed(console, images, not args.no_clip)
 
 

@@ -134,6 +134,38 @@ def demo(
 
 
 @app.command()
+def discover(
+    source: list[str] = typer.Argument(..., help="channel/playlist URL, RSS feed, ytsearchN:QUERY, video ID, or a file of these"),
+    out: Path = typer.Option(..., "--out", "-o", help="manifest to write with the new videos"),
+    against: list[Path] = typer.Option([Path("manifests")], "--against", help="manifests (files or folders) whose videos are known"),
+    takedown: Path | None = typer.Option(None, "--takedown", help="takedown list (default: manifests/takedown.csv if present)"),
+    rescan: bool = typer.Option(False, "--rescan", help="consider again what earlier runs listed"),
+    data: DataOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Find new candidate videos: list the sources (metadata only), filter, and write a manifest."""
+    from curation.ingest.discover import run_discovery
+    from curation.store import Store
+
+    with user_errors():
+        settings, data = settings_and_root(data, config)
+        result, report = run_discovery(source, Store(data), settings, against, out, takedown, rescan)
+    table = Table(title=f"{len(result.kept)} new, {len(result.rejected)} rejected, {result.seen_before} seen before")
+    for column in ("video", "title", "channel", "duration", "reason"):
+        table.add_column(column)
+    for d in result.decisions:
+        c = d.candidate
+        table.add_row(c.video_id, c.title[:60], c.channel[:30], "" if c.duration is None else f"{c.duration:.0f}",
+                      d.reason or "[green]kept")
+    console.print(table)
+    for failed, why in result.failed_sources.items():
+        console.print(f"[red]could not list[/] {failed}: {why}", highlight=False)
+    console.print(f"report: {report}" + (f"\nmanifest: {out}" if result.kept else "\nno new video: no manifest written"))
+    if result.failed_sources and not result.decisions:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(
     manifests_dir: Path = typer.Option(Path("manifests"), help="folder of manifest CSVs watched for new IDs"),
     data: DataOption = None,
@@ -152,8 +184,10 @@ def serve(
 def mount_subcommands() -> None:
     from curation.audit.cli import audit_command, review_command
     from curation.export.cli import app as dataset_app
+    from curation.vision.cli import app as classifier_app
 
     app.add_typer(dataset_app, name="dataset", help="Build, list, compare and purge dataset versions.")
+    app.add_typer(classifier_app, name="classifier", help="Refit the histology filter on review labels.")
     app.command("audit")(audit_command)
     app.command("review")(review_command)
 

@@ -75,9 +75,6 @@ class AsrSettings(BaseModel):
     temperatures: tuple[float, ...] = Field(
         (0.0,), description="decoding temperatures, tried in turn while a window decodes badly"
     )
-    no_speech_threshold: float | None = Field(
-        0.6, description="a window whose no-speech probability is above this, and decoded badly, is dropped"
-    )
     vad: bool = True
     # off: on the demo lectures the glossary as a decoder prompt lost up to 5 of a lecture's 31
     # sentences and made runs spread more across CPUs (bench/asr_spread.py --hotwords on off)
@@ -88,6 +85,17 @@ class AsrSettings(BaseModel):
     # transcription and several transcriptions at once leave cores to frame work and other videos
     cpu_threads: int = Field(1, ge=0, description="CTranslate2 threads per transcription (0: its default)")
     parallel: int = Field(2, ge=1, description="transcriptions one loaded model runs at once")
+    # faster-whisper's batched pipeline decodes VAD chunks side by side, 2-3x faster than its
+    # sequential decoder on CPU; words and timings differ slightly with the batch size, so it is
+    # hashed (and "by device" resolves per machine: a GPU run is a different transcript anyway)
+    batch_size: int | None = Field(
+        None, ge=0,
+        description="speech chunks decoded at once (faster-whisper); 0: sequential; empty: by device, "
+        "8 on CPU, 16 on CUDA",
+    )
+    window_s: float = Field(
+        600.0, ge=60, description="seconds of audio transcribed per pass, which bounds memory on long videos"
+    )
 
     # how fast, not what: changing these re-runs no stage
     not_hashed: ClassVar[frozenset[str]] = frozenset({"cpu_threads", "parallel"})
@@ -146,6 +154,12 @@ class VisionSettings(Section):
         True, description="label a frame by the histology picture inside it, cropped, when there is one"
     )
     clip: ClipSettings = ClipSettings()
+    stain_model: str | None = Field(
+        None, description="a stain model refitted by `curate classifier fit`; empty = the shipped one"
+    )
+    keep_as_histology: list[Literal["fluorescence"]] = Field(
+        [], description="frame types besides histology whose frames a version keeps (their score counts)"
+    )
 
     @model_validator(mode="after")
     def _ensemble_has_members(self) -> Self:
@@ -195,8 +209,22 @@ class ExportSettings(Section):
     min_caption_words: int = Field(3, ge=0, description="drop shorter captions")
     min_caption_chars: int = Field(6, ge=0, description="drop shorter captions")
     min_histology_score: ZeroToOne = Field(0.5, description="drop pairs whose frame scored lower")
-    text_types: list[Literal["med", "roi", "raw"]] = Field(
-        ["med", "roi"], min_length=1, description="sentence types that become captions"
+    text_types: list[Literal["med", "roi", "raw", "slide"]] = Field(
+        ["med", "roi"], min_length=1,
+        description="text types that become captions: spoken med, roi, raw; slide (words written on it)",
+    )
+    # 0.5, the boundary the text stage's confidence is calibrated to, keeps the fewest garbled captions
+    # (over a fifth of their words never said) of 0.3-0.5. Curated demo lectures: 36 of 67 captions
+    # kept, 8.3% garbled (0.3: 43, 14%; no cut: 21%), histology slides with a pair 0.94 as with 0.3;
+    # noisy lectures: 9 of 26, 11% garbled (0.3: 13, 15%; no cut: 35%), slides 0.44 (0.3: 0.56).
+    # What it drops stays in dropped.parquet: a lower cut is one rebuild away, and the reviewers'
+    # caption verdicts suggest one (audit report)
+    min_text_confidence: ZeroToOne = Field(
+        0.5, description="drop spoken captions the text stage is less sure of (slide text is exempt)"
+    )
+    caption_unit: Literal["sentence", "frame"] = Field(
+        "sentence",
+        description="sentence: a pair per sentence; frame: a frame's kept spoken sentences joined into one caption",
     )
     # 1 is allowed: a version of held-out lectures only, all validation
     val_fraction: ZeroToOne = Field(0.2, description="share of videos in the validation split")

@@ -123,7 +123,9 @@ class Keyframes(Artifact):
         return [k.image_path for k in self.keyframes]
 
 
-FrameType = Literal["histology", "slide_text", "person", "diagram", "desktop", "blank", "other"]
+FrameType = Literal[
+    "histology", "fluorescence", "cytology", "slide_text", "person", "diagram", "desktop", "blank", "other"
+]
 StainGuess = Literal["he", "ihc", "other", "none"]
 
 

@@ -1,2 +1,3 @@
-"""Demo lectures generated offline: narrated histopathology teaching videos with known ground truth,
-a local HTTP server to fetch them by URL, and labelled still frames for classifier calibration."""
+"""Demo lectures generated offline: narrated histopathology teaching videos with known ground truth
+and a page each (the `demo` corpus, clean; the `hard` corpus, under noisy audio), a local HTTP
+server to fetch them by URL, and labelled still frames for classifier calibration."""

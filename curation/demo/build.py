@@ -1,10 +1,13 @@
-"""Build the demo lectures: narrated MP4s with a ground-truth JSON each, cached by generator version.
+"""Build the demo lectures: narrated MP4s with their page and a ground-truth JSON each, cached by
+generator version. A folder holds the lectures of one corpus (`demo` or `hard`, see scripts.py).
 
 Time line of a slide: LEAD_S of silence, its sentences with PAUSE_S between them, TAIL_S of
 silence, rounded up to whole frames. Slides change only in that silence, so no sentence straddles
 a cut; a cross-fade is centred on the slide boundary and lies inside the silence too.
 
-    python -m curation.demo.build OUT_DIR [--only lecture-01 ...]
+Sounds of the hard lectures' audio conditions lie under the whole time line, pauses included.
+
+    python -m curation.demo.build OUT_DIR [--corpus demo|hard] [--only lecture-01 ...]
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import logging
 import math
 import os
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +28,10 @@ import numpy as np
 from PIL import Image
 
 from curation.demo import slides as draw
+from curation.demo.audio import mix_conditions
+from curation.demo.page import page_name, write_page
 from curation.demo.scripts import (
+    CORPORA,
     HISTOLOGY_KINDS,
     DiagramSpec,
     HistologySpec,
@@ -34,12 +41,22 @@ from curation.demo.scripts import (
     TextSpec,
     TitleSpec,
     load_scripts,
+    written_lines,
 )
-from curation.demo.truth import LectureTruth, SentenceTruth, SlideTruth, load_truth, truth_path
+from curation.demo.truth import (
+    AudioTruth,
+    ChapterTruth,
+    LectureTruth,
+    PageTruth,
+    SentenceTruth,
+    SlideTruth,
+    load_truth,
+    truth_path,
+)
 from curation.demo.tts import SAMPLE_RATE, speak_all
 from curation.demo.video import encode_mp4, yuv420, yuv420_patched, yuv_planes
 
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "6"
 FPS = 15
 SAMPLES_PER_FRAME = SAMPLE_RATE // FPS
 LEAD_S, PAUSE_S, TAIL_S = 0.6, 0.35, 0.6
@@ -73,11 +90,13 @@ def render(script: LectureScript, index: int) -> Shown:
         case PhotoSpec():
             return Shown(draw.photo_slide(spec.photo, spec.caption, spec.center, spec.zoom), "photo", None, False)
         case HistologySpec():
-            image, box = draw.histology_slide(spec.view.view(), spec.layout)
+            label = spec.label.text if spec.label else ""
+            image, box = draw.histology_slide(spec.view.view(), spec.layout, spec.title, label)
             return Shown(image, "histology", box, spec.cursor and spec is script.slides[index])
         case HistologyWithTextSpec():
             image, box = draw.histology_with_text_slide(
-                theme, spec.view.view(), spec.title, spec.bullets, spec.picture_side
+                theme, spec.view.view(), spec.title, spec.bullets, spec.picture_side,
+                label=spec.label.text if spec.label else "",
             )
             return Shown(image, "histology_with_text", box, False)
     raise TypeError(f"{script.video_id}: cannot draw slide {index} ({spec.kind})")
@@ -108,11 +127,15 @@ def plan(script: LectureScript, clip_lengths: list[int]) -> Timeline:
     return Timeline(slide_frames, sentence_samples, frame)
 
 
-def narration(timeline: Timeline, clips: list[np.ndarray]) -> np.ndarray:
+def narration(script: LectureScript, timeline: Timeline, clips: list[np.ndarray]) -> tuple[np.ndarray, dict[str, float]]:
+    """The lecture's audio track and the level of each sound its conditions mixed under the voice."""
     audio = np.zeros(timeline.total_frames * SAMPLES_PER_FRAME, dtype=np.int16)
+    speaking = np.zeros(len(audio), dtype=bool)
     for (_, start, end), clip in zip(timeline.sentence_samples, clips):
         audio[start:end] = clip
-    return audio
+        speaking[start:end] = True
+    seed = zlib.crc32(script.video_id.encode())
+    return mix_conditions(audio, speaking, script.audio.conditions, SAMPLE_RATE, seed)
 
 
 def _inset(box: draw.Box) -> draw.Box:
@@ -162,16 +185,32 @@ def _seconds(samples: int) -> float:
     return round(samples / SAMPLE_RATE, 4)
 
 
-def lecture_truth(script: LectureScript, shown: list[Shown], timeline: Timeline) -> LectureTruth:
-    slides = [
-        SlideTruth(
-            index=i, start=round(first / FPS, 4), end=round(end / FPS, 4), kind=s.kind,
-            histology=s.kind in HISTOLOGY_KINDS, has_cursor=s.cursor,
-            transition_in=script.slides[i].transition_in, histology_box=s.box,
-            picture=f"slide-{script.original_index(i)}",
-        )
-        for i, (s, (first, end)) in enumerate(zip(shown, timeline.slide_frames))
-    ]
+def slide_truth(script: LectureScript, index: int, shown: Shown, frames: tuple[int, int]) -> SlideTruth:
+    spec = script.shown(index)
+    label = getattr(spec, "label", None)
+    return SlideTruth(
+        index=index, start=round(frames[0] / FPS, 4), end=round(frames[1] / FPS, 4), kind=shown.kind,
+        histology=shown.kind in HISTOLOGY_KINDS, has_cursor=shown.cursor,
+        transition_in=script.slides[index].transition_in, histology_box=shown.box,
+        picture=f"slide-{script.original_index(index)}", written=written_lines(spec),
+        label=label.text if label else "", label_box=draw.label_box(shown.box, label.text) if label else None,
+        stains=[label.stain] if label and label.stain else [],
+        magnification=label.magnification if label else "",
+    )
+
+
+def page_truth(script: LectureScript, slides: list[SlideTruth], duration_s: float) -> PageTruth:
+    starts = [(slide.chapter, truth.start) for slide, truth in zip(script.slides, slides) if slide.chapter]
+    ends = [start for _, start in starts[1:]] + [duration_s]
+    chapters = [ChapterTruth(title=title, start=start, end=end) for (title, start), end in zip(starts, ends)]
+    return PageTruth(path=page_name(script.video_id), title=script.title, description=script.page.description,
+                     tags=script.page.tags, chapters=chapters)
+
+
+def lecture_truth(script: LectureScript, corpus: str, shown: list[Shown], timeline: Timeline,
+                  levels_db: dict[str, float]) -> LectureTruth:
+    slides = [slide_truth(script, i, s, frames) for i, (s, frames) in enumerate(zip(shown, timeline.slide_frames))]
+    duration_s = round(timeline.total_frames / FPS, 4)
     lines = [line for slide in script.slides for line in slide.lines()]
     sentences = [
         SentenceTruth(
@@ -180,9 +219,12 @@ def lecture_truth(script: LectureScript, shown: list[Shown], timeline: Timeline)
         )
         for n, (line, (slide, start, end)) in enumerate(zip(lines, timeline.sentence_samples))
     ]
+    audio = AudioTruth(conditions=list(script.audio.conditions), words_per_minute=script.audio.words_per_minute,
+                       bitrate_kbps=script.audio.bitrate_kbps, levels_db=levels_db)
     return LectureTruth(
-        generator_version=GENERATOR_VERSION, video_id=script.video_id, title=script.title,
-        duration_s=round(timeline.total_frames / FPS, 4), width=draw.WIDTH, height=draw.HEIGHT, fps=FPS,
+        generator_version=GENERATOR_VERSION, corpus=corpus, video_id=script.video_id, title=script.title,
+        page=page_truth(script, slides, duration_s), audio=audio,
+        duration_s=duration_s, width=draw.WIDTH, height=draw.HEIGHT, fps=FPS,
         slides=slides, sentences=sentences,
     )
 
@@ -193,26 +235,31 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def build_lecture(script: LectureScript, out_dir: Path) -> Path:
-    """Render, narrate and mux one lecture; the truth JSON is written last, as the completion mark."""
+def build_lecture(script: LectureScript, corpus: str, out_dir: Path) -> Path:
+    """Render, narrate and mux one lecture and write its page; the truth JSON is written last, as the
+    completion mark."""
     video_path = out_dir / f"{script.video_id}.mp4"
     truth_file = truth_path(out_dir, script.video_id)
     truth_file.unlink(missing_ok=True)
-    clips = speak_all([line.text for slide in script.slides for line in slide.lines()])
+    clips = speak_all([line.text for slide in script.slides for line in slide.lines()], script.audio.words_per_minute)
     timeline = plan(script, [len(c) for c in clips])
     shown = [render(script, i) for i in range(len(script.slides))]
     crossfades = [s.transition_in == "crossfade" for s in script.slides]
+    audio, levels_db = narration(script, timeline, clips)
     partial = out_dir / f".{video_path.name}.partial"
     encode_mp4(partial, frames(shown, timeline, crossfades), (draw.WIDTH, draw.HEIGHT), FPS,
-               narration(timeline, clips), SAMPLE_RATE)
+               audio, SAMPLE_RATE, script.audio.bitrate_kbps)
     os.replace(partial, video_path)
-    _write_atomically(truth_file, lecture_truth(script, shown, timeline).model_dump_json(indent=1))
+    truth = lecture_truth(script, corpus, shown, timeline, levels_db)
+    write_page(out_dir, script.video_id, truth.page, truth.duration_s)
+    _write_atomically(truth_file, truth.model_dump_json(indent=1))
     return video_path
 
 
 def is_built(out_dir: Path, video_id: str) -> bool:
     truth_file = truth_path(out_dir, video_id)
-    if not (truth_file.exists() and (out_dir / f"{video_id}.mp4").exists()):
+    media = (out_dir / f"{video_id}.mp4", out_dir / page_name(video_id))
+    if not (truth_file.exists() and all(path.exists() for path in media)):
         return False
     try:
         return load_truth(truth_file).generator_version == GENERATOR_VERSION
@@ -220,15 +267,20 @@ def is_built(out_dir: Path, video_id: str) -> bool:
         return False
 
 
-def build_demo_lectures(out_dir: Path, only: list[str] | None = None) -> list[Path]:
-    """MP4 paths of the demo lectures in `out_dir`, building those missing or out of date."""
-    scripts = load_scripts()
+def build_demo_lectures(out_dir: Path, only: list[str] | None = None, corpus: str = "demo") -> list[Path]:
+    """MP4 paths of the lectures of `corpus` in `out_dir`, building those missing or out of date."""
+    scripts = load_scripts(corpus)
     known = [s.video_id for s in scripts]
     unknown = sorted(set(only or []) - set(known))
     if unknown:
         raise ValueError(f"unknown demo lecture(s) {unknown}; known: {known}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    # scorers and manifests take every truth file of a folder, so a folder holds one corpus
+    strangers = sorted({p.name.removesuffix(".truth.json") for p in out_dir.glob("*.truth.json")} - set(known))
+    if strangers:
+        raise ValueError(f"{out_dir} holds lectures not in corpus {corpus!r}: {strangers}; "
+                         "build each corpus into a folder of its own")
     paths = []
     with _exclusive(out_dir / ".build.lock"):
         for script in scripts:
@@ -236,7 +288,7 @@ def build_demo_lectures(out_dir: Path, only: list[str] | None = None) -> list[Pa
                 continue
             if not is_built(out_dir, script.video_id):
                 started = time.perf_counter()
-                build_lecture(script, out_dir)
+                build_lecture(script, corpus, out_dir)
                 log.info("built %s in %.1f s", script.video_id, time.perf_counter() - started)
             paths.append(out_dir / f"{script.video_id}.mp4")
     return paths
@@ -253,10 +305,11 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Build the narrated demo lectures and their ground truth.")
     parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="demo")
     parser.add_argument("--only", nargs="+", help="video ids to build (default: all)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    for path in build_demo_lectures(args.out_dir, args.only):
+    for path in build_demo_lectures(args.out_dir, args.only, args.corpus):
         truth = load_truth(truth_path(path.parent, path.stem))
         print(f"{path}  {truth.duration_s:.1f} s, {len(truth.slides)} slides, {len(truth.sentences)} sentences")
 

@@ -6,7 +6,13 @@ A slide says a list of sentences written in a light markup:
   where the spoken words are spelled otherwise (a capital starting a sentence), the term follows
   a bar: "[Mitoses|mitoses] are common";
 - a sentence where the narrator points at a region starts with "> ".
-A `repeat` slide shows an earlier slide of the same lecture again.
+A `repeat` slide shows an earlier slide of the same lecture again. A slide may start a chapter of
+the lecture's page; a histology slide may carry a title band and a label on the picture naming the
+stain and magnification, as real teaching slides do.
+
+Two corpora: `demo` (lectures.json, clean narration, used by the tests) and `hard`
+(hard_lectures.json: short lectures with eponyms, special stains and markers, narrated under the
+audio conditions each one names).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pydantic import BaseModel, Field, model_validator
 from curation.demo.slides import Theme
 from curation.demo.tissue import View
 
+CORPORA = {"demo": "lectures.json", "hard": "hard_lectures.json"}
 TERM = re.compile(r"\[([^\[\]|]+)(?:\|([^\[\]|]+))?\]")
 ROI_MARK = "> "
 
@@ -62,6 +69,7 @@ class ViewSpec(Spec):
 class SlideSpec(Spec):
     say: list[str] = Field(min_length=1)
     transition_in: Literal["cut", "crossfade"] = "cut"
+    chapter: str = Field("", description="title of the page chapter that starts with this slide")
 
     def lines(self) -> list[Line]:
         return [parse_line(s) for s in self.say]
@@ -97,11 +105,31 @@ class PhotoSpec(SlideSpec):
     zoom: float = 1.0
 
 
+class LabelSpec(Spec):
+    """The label on a microscope picture: "Ziehl-Neelsen x100", "HER2 3+ x20"."""
+
+    stain: str = Field("", description="a stain, named as the lexicon's canonical name")
+    marker: str = Field("", description="an immunostain's marker and score, such as 'HER2 3+'")
+    magnification: str = Field("", pattern=r"^(x\d+)?$")
+
+    @property
+    def text(self) -> str:
+        return " ".join(part for part in (self.stain, self.marker, self.magnification) if part)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> LabelSpec:
+        if not self.text:
+            raise ValueError("a label names a stain, a marker or a magnification")
+        return self
+
+
 class HistologySpec(SlideSpec):
     kind: Literal["histology"]
     view: ViewSpec
     layout: Literal["full", "framed"] = "full"
     cursor: bool = False
+    title: str = Field("", description="drawn in a band across the top of the picture")
+    label: LabelSpec | None = None
 
 
 class HistologyWithTextSpec(SlideSpec):
@@ -110,6 +138,7 @@ class HistologyWithTextSpec(SlideSpec):
     title: str
     bullets: list[str]
     picture_side: Literal["left", "right"] = "left"
+    label: LabelSpec | None = None
 
 
 class RepeatSpec(SlideSpec):
@@ -122,12 +151,49 @@ AnySlide = Annotated[
     Field(discriminator="kind"),
 ]
 HISTOLOGY_KINDS = ("histology", "histology_with_text")
+AudioCondition = Literal["music", "hum_noise", "fast_speech", "low_bitrate"]
+
+
+def written_lines(spec: AnySlide) -> list[str]:
+    """Every line of text drawn on a slide, in reading order."""
+    lines: list[str] = []
+    for name in ("title", "subtitle", "bullets", "steps", "caption", "footer"):
+        value = getattr(spec, name, None)
+        lines += [value] if isinstance(value, str) else list(value or [])
+    label = getattr(spec, "label", None)
+    lines += [label.text] if label else []
+    return [line for line in lines if line.strip()]
+
+
+class AudioSpec(Spec):
+    """How the narration sounds: a speaking rate and the conditions mixed into it."""
+
+    conditions: list[AudioCondition] = []
+    words_per_minute: int = Field(150, ge=80, le=260)
+    bitrate_kbps: int = Field(64, ge=16, le=192)
+
+    @model_validator(mode="after")
+    def _conditions_match_settings(self) -> AudioSpec:
+        if ("fast_speech" in self.conditions) != (self.words_per_minute >= 190):
+            raise ValueError("fast_speech means a rate of 190 words a minute or more, and only it")
+        if ("low_bitrate" in self.conditions) != (self.bitrate_kbps <= 32):
+            raise ValueError("low_bitrate means audio of 32 kb/s or less, and only it")
+        return self
+
+
+class PageSpec(Spec):
+    """The lecture's page on the video site: what yt-dlp reads besides the media."""
+
+    description: str = Field(min_length=1)
+    tags: list[str] = []
 
 
 class LectureScript(Spec):
     video_id: str
     title: str
     theme: Theme
+    page: PageSpec
+    audio: AudioSpec = AudioSpec()
     slides: list[AnySlide]
 
     def original_index(self, index: int) -> int:
@@ -160,8 +226,10 @@ class LectureScript(Spec):
 
 
 @cache
-def load_scripts() -> tuple[LectureScript, ...]:
-    text = resources.files("curation.demo").joinpath("lectures.json").read_text(encoding="utf-8")
+def load_scripts(corpus: str = "demo") -> tuple[LectureScript, ...]:
+    if corpus not in CORPORA:
+        raise ValueError(f"unknown demo corpus {corpus!r}; known: {sorted(CORPORA)}")
+    text = resources.files("curation.demo").joinpath(CORPORA[corpus]).read_text(encoding="utf-8")
     return tuple(LectureScript.model_validate(raw) for raw in json.loads(text))
 
 

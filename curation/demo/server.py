@@ -1,7 +1,8 @@
 """A local HTTP server for the demo lectures, so yt-dlp fetches them by URL as from a video site.
 
 Serves one folder on 127.0.0.1 from a thread, answers HTTP Range requests (yt-dlp downloads in
-ranges) with 206 Partial Content, and labels MP4 files video/mp4.
+ranges) with 206 Partial Content, and labels MP4 files video/mp4. A lecture's page names its media
+by absolute URL, as a video site's does: the server writes its own origin into the page.
 
     python -m curation.demo.server DIR --port 8765
 """
@@ -9,6 +10,7 @@ ranges) with 206 Partial Content, and labels MP4 files video/mp4.
 from __future__ import annotations
 
 import argparse
+import io
 import re
 import sys
 import threading
@@ -18,6 +20,8 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from curation.demo.page import ORIGIN
 
 HOST = "127.0.0.1"
 BYTE_RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
@@ -32,6 +36,8 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
         self._remaining = None
         requested = self.headers.get("Range")
         path = Path(self.translate_path(self.path))
+        if path.suffix == ".html" and path.is_file():
+            return self._page(path)
         if requested is None or not path.is_file():
             return super().send_head()
         size = path.stat().st_size
@@ -53,6 +59,15 @@ class RangeRequestHandler(SimpleHTTPRequestHandler):
         handle.seek(first)
         self._remaining = last - first + 1
         return handle
+
+    def _page(self, path: Path) -> io.BytesIO:
+        host = self.headers.get("Host") or f"{HOST}:{self.server.server_address[1]}"
+        body = path.read_text(encoding="utf-8").replace(ORIGIN, f"http://{host}").encode()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def end_headers(self):
         if not self.headers.get("Range"):

@@ -212,20 +212,51 @@ def photo_slide(name: str, caption: str = "", center: tuple[float, float] = (0.5
     return image
 
 
-def histology_slide(view: View, layout: str = "full") -> tuple[Image.Image, Box]:
+def title_band(image: Image.Image, title: str, height: int = 84) -> None:
+    """A slide title in white on a dark band across the top, over the picture."""
+    ImageDraw.Draw(image).rectangle((0, 0, WIDTH, height), fill=(15, 25, 45))
+    size = 36
+    while size > 22 and font(size, bold=True).getlength(title) > WIDTH - 100:
+        size -= 2
+    ImageDraw.Draw(image).text((50, height // 2), title, font=font(size, bold=True), fill=(255, 255, 255),
+                               anchor="lm")
+
+
+def label_box(picture: Box, label: str) -> Box:
+    """Where the tag of `label` goes: the bottom left corner of the picture."""
+    x, bottom = picture[0] + 20, picture[3] - 20
+    return x, bottom - 50, x + int(font(30, bold=True).getlength(label)) + 24, bottom
+
+
+def picture_label(image: Image.Image, picture: Box, label: str) -> None:
+    """The stain and magnification in black on a white tag at the picture's bottom left corner."""
+    tag = label_box(picture, label)
+    ImageDraw.Draw(image).rectangle(tag, fill=(255, 255, 255))
+    ImageDraw.Draw(image).text((tag[0] + 12, (tag[1] + tag[3]) // 2), label, font=font(30, bold=True),
+                               fill=(0, 0, 0), anchor="lm")
+
+
+def histology_slide(view: View, layout: str = "full", title: str = "", label: str = "") -> tuple[Image.Image, Box]:
     """A microscope field: `full` screen, or `framed` as a square camera image on black."""
     if layout == "full":
-        return render_view(view, (WIDTH, HEIGHT)), (0, 0, WIDTH, HEIGHT)
-    if layout == "framed":
+        image, box = render_view(view, (WIDTH, HEIGHT)), (0, 0, WIDTH, HEIGHT)
+    elif layout == "framed":
         image = Image.new("RGB", (WIDTH, HEIGHT), (12, 12, 12))
         x0 = (WIDTH - HEIGHT) // 2
         image.paste(render_view(view, (HEIGHT, HEIGHT)), (x0, 0))
-        return image, (x0, 0, x0 + HEIGHT, HEIGHT)
-    raise ValueError(f"unknown histology layout {layout!r}; use 'full' or 'framed'")
+        box = (x0, 0, x0 + HEIGHT, HEIGHT)
+    else:
+        raise ValueError(f"unknown histology layout {layout!r}; use 'full' or 'framed'")
+    if title:
+        title_band(image, title)
+    if label:
+        picture_label(image, box, label)
+    return image, box
 
 
 def histology_with_text_slide(theme: Theme, view: View, title: str, bullets: list[str],
-                              picture_side: str = "left", picture_share: float = 0.55) -> tuple[Image.Image, Box]:
+                              picture_side: str = "left", picture_share: float = 0.55,
+                              label: str = "") -> tuple[Image.Image, Box]:
     """A tissue picture filling one side, the title and bullets on the other."""
     if picture_side not in ("left", "right"):
         raise ValueError(f"picture_side must be 'left' or 'right', got {picture_side!r}")
@@ -235,6 +266,8 @@ def histology_with_text_slide(theme: Theme, view: View, title: str, bullets: lis
     x0 = margin if picture_side == "left" else WIDTH - margin - picture_w
     box = (x0, margin, x0 + picture_w, HEIGHT - margin)
     image.paste(render_view(view, (picture_w, HEIGHT - 2 * margin)), box[:2])
+    if label:
+        picture_label(image, box, label)
     text_x0, text_x1 = (box[2], WIDTH) if picture_side == "left" else (0, box[0])
     plain = Theme(**{**theme.__dict__, "band": None})
     top = _heading(draw, plain, title, text_x0, text_x1, size=40)

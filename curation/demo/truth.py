@@ -1,4 +1,5 @@
-"""Ground truth of a demo lecture: what is on screen when, and what is said when."""
+"""Ground truth of a demo lecture: what is on screen when and what is written on it, what is said
+when and how it sounds, and what the lecture's page says."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ class SlideTruth(BaseModel):
     transition_in: Literal["cut", "crossfade"]
     histology_box: tuple[int, int, int, int] | None
     picture: str = Field(description="slides showing the same picture (a slide shown again) share this key")
+    written: list[str] = Field(description="every line of text drawn on the slide, in reading order")
+    label: str = Field("", description="the label on the microscope picture, as drawn")
+    label_box: tuple[int, int, int, int] | None = Field(None, description="where the label's tag is drawn")
+    stains: list[str] = Field([], description="stains the label names, by the lexicon's canonical name")
+    magnification: str = Field("", description='the magnification the label gives, as "x40"')
 
 
 class SentenceTruth(BaseModel):
@@ -33,10 +39,34 @@ class SentenceTruth(BaseModel):
     is_med: bool
 
 
+class ChapterTruth(BaseModel):
+    title: str
+    start: float
+    end: float
+
+
+class PageTruth(BaseModel):
+    path: str = Field(description="the page's file, served beside the MP4")
+    title: str
+    description: str
+    tags: list[str]
+    chapters: list[ChapterTruth]
+
+
+class AudioTruth(BaseModel):
+    conditions: list[str] = Field(description="music, hum_noise, fast_speech, low_bitrate; none for clean narration")
+    words_per_minute: int = Field(description="the narrator's speaking rate (espeak-ng's setting)")
+    bitrate_kbps: int = Field(description="the AAC bitrate of the audio track")
+    levels_db: dict[str, float] = Field(description="each sound mixed under the voice, dB against its RMS")
+
+
 class LectureTruth(BaseModel):
     generator_version: str
+    corpus: str
     video_id: str
     title: str
+    page: PageTruth
+    audio: AudioTruth
     duration_s: float
     width: int
     height: int

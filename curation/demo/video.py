@@ -56,7 +56,7 @@ def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
 
 
 def encode_mp4(out_path: Path, frames: Iterable[bytes], size: tuple[int, int], fps: int,
-               audio: np.ndarray, sample_rate: int) -> None:
+               audio: np.ndarray, sample_rate: int, audio_kbps: int = 64) -> None:
     """Write `out_path` from yuv420p frames and mono int16 audio (H.264 yuv420p, AAC, faststart)."""
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
@@ -72,7 +72,7 @@ def encode_mp4(out_path: Path, frames: Iterable[bytes], size: tuple[int, int], f
             "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "20", "-pix_fmt", "yuv420p",
             "-color_range", "tv", "-colorspace", "smpte170m",
             "-color_primaries", "smpte170m", "-color_trc", "smpte170m",
-            "-c:a", "aac", "-b:a", "64k",
+            "-c:a", "aac", "-b:a", f"{audio_kbps}k",
             "-movflags", "+faststart", "-f", "mp4", str(out_path),
         ]
         log_path = Path(folder) / "ffmpeg.log"

@@ -1,6 +1,7 @@
 """Score the text stage against demo-lecture ground truth: medical-term accuracy before and after
 refining, errors fixed, wrong terms introduced, MED and ROI precision; and per sentence, the share
-of its words the narrator actually said, whether it cuts a spoken sentence, and its confidence.
+of its words the narrator actually said, whether it cuts a spoken sentence, and its confidence;
+and of the ASR, the share of spoken sentences it recognised.
 
 A ground-truth term counts as right when it is spelled right in the transcript sentences that
 overlap (in time) the sentence that says it. A sentence "introduces a wrong term" when refining put
@@ -17,9 +18,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from curation.config import Settings
-from curation.demo.truth import LectureTruth
+from curation.demo.truth import LectureTruth, SentenceTruth
 from curation.intervals import overlap_s, overlapping
-from curation.records import TextAnalysis, Transcript
+from curation.records import TextAnalysis, Transcript, Word
 from curation.text.lexicon import glossary_hotwords
 from curation.text.terms import find_terms, term_present
 from curation.text.tokens import normalize_tokens
@@ -198,6 +199,35 @@ def caption_summary(scores: list[CaptionScore]) -> dict[str, float]:
             sum(s.confidence >= 0.5 for s in clean), len(clean)
         ),
     }
+
+
+HEARD_SLACK_S = 0.5  # a heard word may lie this far outside its sentence's time
+HEARD_SHARE = 0.5  # a sentence is recognised when this share of its words is heard within its time
+
+
+def heard_in(said: SentenceTruth, words: list[Word]) -> list[Word]:
+    """The heard words within the sentence's time that are words of the sentence (each used once)."""
+    wanted = Counter(normalize_tokens(said.text))
+    heard = []
+    for word in words:
+        if word.end <= said.start - HEARD_SLACK_S or word.start >= said.end + HEARD_SLACK_S:
+            continue
+        tokens = [t for t in normalize_tokens(word.text) if wanted[t] > 0]
+        for token in tokens:
+            wanted[token] -= 1
+        if tokens:
+            heard.append(word)
+    return heard
+
+
+def is_recognised(said: SentenceTruth, words: list[Word]) -> bool:
+    heard_tokens = sum(len(normalize_tokens(w.text)) for w in heard_in(said, words))
+    return heard_tokens >= HEARD_SHARE * len(normalize_tokens(said.text))
+
+
+def sentences_recognised(truth: LectureTruth, words: list[Word]) -> float:
+    """Share of the lecture's spoken sentences with half their words heard within their time."""
+    return _ratio(sum(is_recognised(said, words) for said in truth.sentences), len(truth.sentences))
 
 
 def transcribe_cached(media: Path, settings: Settings, cache_dir: Path) -> Transcript:

@@ -20,8 +20,10 @@ def fit_softmax(
     l2: float = 1e-3,
     version: str = "1",
     fitted_on: dict | None = None,
+    sample_weight: np.ndarray | None = None,
 ) -> StainModel:
-    """Multinomial logistic regression on standardised features, classes weighted equally."""
+    """Multinomial logistic regression on standardised features, classes weighted equally (each
+    example within its class by `sample_weight`)."""
     missing = set(classes) - set(labels)
     if missing:
         raise ValueError(f"no training frames for classes {sorted(missing)}")
@@ -38,8 +40,9 @@ def fit_softmax(
     n, f = z.shape
     c = len(classes)
     onehot = np.eye(c)[y]
-    counts = np.bincount(y, minlength=c)
-    weight = (n / (c * counts))[y] / n
+    each = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    counts = np.bincount(y, weights=each, minlength=c)
+    weight = each * (counts.sum() / (c * counts))[y] / counts.sum()
 
     def loss_and_grad(params: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = params[: c * f].reshape(c, f), params[c * f :]

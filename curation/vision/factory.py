@@ -17,9 +17,13 @@ def get_classifier(settings: VisionSettings) -> FrameClassifier:
 def _build(settings_json: str) -> FrameClassifier:
     settings = VisionSettings.model_validate_json(settings_json)
     if settings.backend == "stain":
-        from curation.vision.stain import StainClassifier
+        from curation.vision.stain import StainClassifier, load_model, model_path
 
-        return StainClassifier(settings.histology_threshold)
+        return StainClassifier(
+            settings.histology_threshold,
+            load_model(model_path(settings)),
+            tuple(settings.keep_as_histology),
+        )
     if settings.backend == "open_clip":
         from curation.vision.clip import OpenClipClassifier
 

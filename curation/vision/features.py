@@ -4,6 +4,12 @@ Everything is measured on a copy whose longer side is `ANALYSIS_SIDE` pixels, so
 not depend on the frame's resolution. Colour deconvolution (Ruifrok & Johnston, via
 `skimage.color.rgb2hed`) separates haematoxylin, eosin and DAB; the masks below say which pixels
 are paper-white, flat fills (slide backgrounds, boxes, bands), or textured stain.
+
+The tissue features (`tissue_*`, `nuclei_*`) are measured on the tissue mask only, so the white glass
+around a low-power section does not dilute them, and the nuclei on a copy twice as large, where a
+nucleus of a x20 field is still a few pixels across. A picture that merely has an H&E palette (a
+photo mapped through a pink-to-purple ramp, a chart) has no round, evenly sized
+haematoxylin-dense blobs and its eosin and haematoxylin do not vary independently.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from skimage.color import rgb2hed
 from skimage.feature import local_binary_pattern
 
 ANALYSIS_SIDE = 256
+NUCLEI_SIDE = 512
 FEATURE_NAMES = (
     "white",  # near-white, unsaturated pixels: paper, slide background, lumen
     "dark",  # near-black pixels: letterbox bars, dark themes, night skies
@@ -38,7 +45,23 @@ FEATURE_NAMES = (
     # such as a nucleus, lbp_0: a bright spot, lbp_4: a straight edge); lbp_mixed: no single arc
     *(f"lbp_{k}" for k in range(9)),
     "lbp_mixed",
+    "tissue",  # share of the frame covered by the (closed) tissue mask
+    "tissue_pink_purple",  # shares of the tissue mask by hue
+    "tissue_brown",
+    "tissue_blue",
+    "tissue_haematoxylin",  # mean optical densities over the tissue mask
+    "tissue_eosin",
+    "tissue_texture",  # mean local grey deviation over the tissue mask, /64
+    "tissue_he_correlation",  # correlation of haematoxylin and eosin density over the tissue
+    "tissue_od_spread",  # second / first principal spread of the optical density colours
+    "tissue_gradient",  # mean Sobel gradient magnitude over the tissue, /255
+    "nuclei_density",  # nucleus-like haematoxylin blobs per 1,000 tissue pixels (NUCLEI_SIDE copy)
+    "nuclei_area",  # their median area, /100 pixels
+    "nuclei_area_spread",  # interquartile range / median of their areas
+    "nuclei_roundness",  # their median 4 pi area / perimeter^2
+    "nuclei_cover",  # share of the tissue's haematoxylin-dense pixels that lie in such blobs
 )
+MIN_TISSUE_PIXELS = 200
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,75 @@ def _nuclei_density(haematoxylin: np.ndarray, stained: np.ndarray) -> float:
     return float(((areas >= 4) & (areas <= 150)).sum() * 1000 / haematoxylin.size)
 
 
+def tissue_mask(m: Masks) -> np.ndarray:
+    """Stained pixels, closed so the lumina and pale stroma inside a tissue island count too."""
+    stained = m.stained.astype(np.uint8)
+    closed = cv2.morphologyEx(stained, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
+    return closed & ~m.dark & ~(m.flat & m.white)
+
+
+def _od_spread(rgb_od: np.ndarray) -> float:
+    if len(rgb_od) < 3:
+        return 0.0
+    spread = np.sqrt(np.maximum(np.linalg.eigvalsh(np.cov(rgb_od.T)), 0))
+    return float(spread[-2] / max(spread[-1], 1e-9))
+
+
+def _tissue_features(small, hsv, hed, deviation, grey, tissue) -> list[float]:
+    n = tissue.sum()
+    if n < MIN_TISSUE_PIXELS:
+        return [n / tissue.size, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    hue_shares = np.array(_hue_shares(hsv[..., 0], tissue)) * tissue.size / n
+    h, e = np.maximum(hed[..., 0][tissue], 0), np.maximum(hed[..., 1][tissue], 0)
+    correlation = np.corrcoef(h, e)[0, 1] if h.std() > 1e-6 and e.std() > 1e-6 else 1.0
+    od = -np.log((small[tissue].astype(np.float64) + 1) / 256)
+    gradient = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
+    return [
+        n / tissue.size,
+        *hue_shares,
+        h.mean() * 10,
+        e.mean() * 10,
+        deviation[tissue].mean() / 64,
+        float(correlation),
+        _od_spread(od),
+        float(gradient[tissue].mean() / 255),
+    ]
+
+
+def _nuclei_features(rgb: np.ndarray) -> list[float]:
+    """Blobs among the haematoxylin-densest pixels of the tissue, by count, size and shape."""
+    big = shrink(rgb, NUCLEI_SIDE)
+    hsv = cv2.cvtColor(big, cv2.COLOR_RGB2HSV)
+    grey = cv2.cvtColor(big, cv2.COLOR_RGB2GRAY)
+    tissue = tissue_mask(masks(hsv, local_deviation(grey)))
+    if tissue.sum() < MIN_TISSUE_PIXELS:
+        return [0.0] * 5
+    haematoxylin = cv2.GaussianBlur(rgb2hed(big)[..., 0].astype(np.float32), (3, 3), 0)
+    level = max(float(np.percentile(haematoxylin[tissue], 80)), 0.03)
+    dense = ((haematoxylin > level) & tissue).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(dense, connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA].astype(np.float64)
+    sized = (areas >= 6) & (areas <= 400)
+    if sized.sum() < 3:
+        return [0.0, 0.0, 0.0, 0.0, 0.0]
+    contours, _ = cv2.findContours(dense, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    roundness = []
+    for contour in contours:
+        area = cv2.contourArea(contour)
+        perimeter = cv2.arcLength(contour, True)
+        if 6 <= area <= 400 and perimeter > 0:
+            roundness.append(min(4 * np.pi * area / perimeter**2, 1.0))
+    blob_areas = areas[sized]
+    q1, median, q3 = np.percentile(blob_areas, (25, 50, 75))
+    return [
+        float(sized.sum() * 1000 / tissue.sum()),
+        float(median / 100),
+        float((q3 - q1) / median),
+        float(np.median(roundness)) if roundness else 0.0,
+        float(blob_areas.sum() / max(dense.sum(), 1)),
+    ]
+
+
 def extract(rgb: np.ndarray) -> np.ndarray:
     """The features of FEATURE_NAMES for one RGB uint8 image, as float64."""
     small = shrink(rgb)
@@ -134,6 +226,8 @@ def extract(rgb: np.ndarray) -> np.ndarray:
             *density,
             _nuclei_density(hed[..., 0], m.stained),
             *pattern_shares,
+            *_tissue_features(small, hsv, hed, deviation, grey, tissue_mask(m)),
+            *_nuclei_features(rgb),
         ],
         dtype=np.float64,
     )

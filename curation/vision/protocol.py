@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, get_args
 
 import numpy as np
 
@@ -18,6 +18,9 @@ FRAME_TYPES: tuple[FrameType, ...] = (
     "desktop",
     "blank",
 )
+# what the stain model tells apart: the frame types, fluorescence (its own frame type once
+# records.FrameType names it; until then "other") and anything else ("other": photos)
+MODEL_CLASSES: tuple[str, ...] = (*FRAME_TYPES, "fluorescence", "other")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,9 @@ def label_from_scores(
     if histology_score >= threshold:
         return HISTOLOGY
     others = {
-        name: value for name, value in scores.items() if name != HISTOLOGY and name in FRAME_TYPES
+        name: value for name, value in scores.items() if name != HISTOLOGY and name in MODEL_CLASSES
     }
-    return max(others, key=others.get) if others else "other"
+    if not others:
+        return "other"
+    best = max(others, key=others.get)
+    return best if best in get_args(FrameType) else "other"

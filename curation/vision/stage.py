@@ -66,7 +66,10 @@ def label_frames(keyframes: Keyframes, ctx: StageContext) -> FrameLabels:
 
 
 def fingerprint(settings: Settings) -> str:
-    """The calibrated stain model's content: refitting it re-runs this stage."""
-    from curation.vision.stain import MODEL_PATH
+    """The content of the stain model in use: refitting it re-runs this stage (and pairs)."""
+    from curation.vision.stain import model_path
 
-    return "stain:" + hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:12]
+    path = model_path(settings.vision)
+    if not path.is_file():
+        raise FileNotFoundError(f"vision.stain_model names {path}, which does not exist; run `curate classifier fit`")
+    return "stain:" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from curation.config import VisionSettings
 from curation.records import StainGuess
 from curation.vision.features import FEATURE_NAMES, extract
 from curation.vision.protocol import HISTOLOGY, Classification, label_from_scores
@@ -82,6 +83,11 @@ def load_model(path: Path = MODEL_PATH) -> StainModel:
     return StainModel.model_validate_json(path.read_text())
 
 
+def model_path(settings: VisionSettings) -> Path:
+    """The stain model the settings name: a refitted one, or the shipped default."""
+    return Path(settings.stain_model) if settings.stain_model else MODEL_PATH
+
+
 def guess_stain(features: np.ndarray) -> StainGuess:
     stained = features[FEATURE["stained"]]
     if stained <= 0:
@@ -98,9 +104,15 @@ def stain_tag(rgb: np.ndarray) -> StainGuess:
 
 
 class StainClassifier:
-    def __init__(self, threshold: float = 0.5, model: StainModel | None = None):
+    def __init__(
+        self,
+        threshold: float = 0.5,
+        model: StainModel | None = None,
+        keep_as_histology: tuple[str, ...] = (),
+    ):
         self.model = model or load_model()
         self.threshold = threshold
+        self.keep_as_histology = keep_as_histology
         self.classifier_id = f"stain/{self.model.version}"
 
     def classify(self, images: list[np.ndarray]) -> list[Classification]:
@@ -115,7 +127,9 @@ class StainClassifier:
         results = []
         for row, probs in zip(features, softmax(logits)):
             scores = {name: round(float(p), 4) for name, p in zip(self.model.classes, probs)}
-            histology = scores.get(HISTOLOGY, 0.0)
+            histology = round(
+                scores.get(HISTOLOGY, 0.0) + sum(scores.get(c, 0.0) for c in self.keep_as_histology), 4
+            )
             label = label_from_scores(scores, histology, self.threshold)
             stain = guess_stain(row) if label == HISTOLOGY else "none"
             results.append(Classification(label, histology, scores, stain))

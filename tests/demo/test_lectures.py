@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from curation.demo.build import FPS, build_demo_lectures, is_built, render
-from curation.demo.scripts import load_scripts
+from curation.demo.scripts import load_scripts, written_lines
 from curation.demo.truth import load_truth, truth_path
 from curation.demo.tts import SAMPLE_RATE
 from tests.demo.media import audio_samples, frame_at, mean_abs_diff, probe, top_level_boxes
@@ -138,7 +138,7 @@ def test_a_built_folder_is_reused_without_rebuilding(demo_dir):
 
 def test_a_lecture_from_another_generator_version_is_out_of_date(demo_dir, tmp_path):
     video_id = LECTURES[0]
-    for name in (f"{video_id}.mp4", f"{video_id}.truth.json"):
+    for name in (f"{video_id}.mp4", f"{video_id}.html", f"{video_id}.truth.json"):
         shutil.copy(Path(demo_dir) / name, tmp_path / name)
     assert is_built(tmp_path, video_id)
     truth_file = truth_path(tmp_path, video_id)
@@ -152,3 +152,38 @@ def test_a_lecture_from_another_generator_version_is_out_of_date(demo_dir, tmp_p
 def test_unknown_lecture_ids_are_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown demo lecture.*lecture-99"):
         build_demo_lectures(tmp_path, only=["lecture-99"])
+
+
+def test_truth_records_the_written_words_labels_and_clean_audio(lecture):
+    script, truth, _ = lecture
+    for slide in truth.slides:
+        assert slide.written == written_lines(script.shown(slide.index)) and slide.written
+        if slide.histology:
+            assert slide.label in slide.written and slide.magnification and slide.label.endswith(slide.magnification)
+            assert all(stain in slide.label for stain in slide.stains)
+    assert any(s.stains for s in truth.slides)
+    titled = [s for s in truth.slides if s.kind == "histology" and len(s.written) == 2]
+    assert len(titled) >= 4  # microscope pictures with a title band and a label
+    assert truth.corpus == "demo" and truth.audio.conditions == [] and truth.audio.levels_db == {}
+
+
+def test_titles_are_read_off_the_frames_and_labels_are_on_them(demo_dir):
+    from curation.slides.ocr import get_engine
+    from curation.slides.reading import read_frames
+    from curation.text.tokens import normalize_tokens
+
+    video = Path(demo_dir) / "lecture-02.mp4"
+    truth = load_truth(truth_path(demo_dir, "lecture-02"))
+    slides = [s for s in truth.slides if s.kind == "histology" and s.picture == f"slide-{s.index}"]
+    frames = [frame_at(video, (s.start + s.end) / 2).astype(np.uint8) for s in slides]
+    titled = 0
+    for slide, frame, lines in zip(slides, frames, read_frames(get_engine("tesseract"), frames, min_confidence=0.5)):
+        if slide.written[0] != slide.label:  # the slide has a title band
+            titled += 1
+            read = set(normalize_tokens(" ".join(line.text for line in lines)))
+            missing = set(normalize_tokens(slide.written[0])) - read
+            assert not missing, f"slide {slide.index}: {missing} of {slide.written[0]!r} not read off the frame"
+        x0, y0, x1, y1 = slide.label_box
+        tag = frame[y0 + 3: y1 - 3, x0 + 3: x1 - 3].mean(axis=2)
+        assert (tag > 225).mean() > 0.6 and (tag < 90).mean() > 0.08  # black letters on a white tag
+    assert titled >= 4

@@ -3,7 +3,13 @@
 import pytest
 from pydantic import ValidationError
 
-from curation.demo.scripts import HISTOLOGY_KINDS, LectureScript, load_scripts, parse_line
+from curation.demo.scripts import (
+    HISTOLOGY_KINDS,
+    LectureScript,
+    load_scripts,
+    parse_line,
+    written_lines,
+)
 
 SCRIPTS = load_scripts()
 
@@ -24,8 +30,8 @@ def test_unbalanced_term_bracket_is_rejected():
         parse_line("nests of [basaloid cells with scant cytoplasm")
 
 
-def _lecture(*slides) -> dict:
-    return {"video_id": "x", "title": "t", "theme": {}, "slides": list(slides)}
+def _lecture(*slides, **fields) -> dict:
+    return {"video_id": "x", "title": "t", "theme": {}, "page": {"description": "d"}, "slides": list(slides), **fields}
 
 
 TEXT = {"kind": "text", "title": "t", "bullets": [], "say": ["Hello."]}
@@ -40,11 +46,42 @@ HISTO = {"kind": "histology", "view": {}, "say": ["This is [stroma]."]}
         ([HISTO, {**HISTO, "cursor": True, "transition_in": "crossfade"}], "must not cross-fade"),
         ([{**HISTO, "view": {"zoom": 4}}], "less than or equal to 2.5"),
         ([{**TEXT, "say": []}], "at least 1 item"),
+        ([{**HISTO, "label": {}}], "names a stain, a marker or a magnification"),
+        ([{**HISTO, "label": {"stain": "H&E", "magnification": "40x"}}], "should match pattern"),
     ],
 )
 def test_invalid_scripts_are_rejected_with_the_reason(slides, message):
     with pytest.raises(ValidationError, match=message):
         LectureScript.model_validate(_lecture(*slides))
+
+
+@pytest.mark.parametrize(
+    "audio, message",
+    [
+        ({"conditions": ["fast_speech"]}, "fast_speech means a rate of 190"),
+        ({"words_per_minute": 200}, "fast_speech means a rate of 190"),
+        ({"conditions": ["low_bitrate"]}, "low_bitrate means audio of 32 kb/s"),
+        ({"conditions": ["thunder"]}, "music"),
+    ],
+)
+def test_audio_conditions_must_match_their_settings(audio, message):
+    with pytest.raises(ValidationError, match=message):
+        LectureScript.model_validate(_lecture(HISTO, audio=audio))
+
+
+def test_a_label_reads_stain_marker_and_magnification_in_that_order():
+    script = LectureScript.model_validate(_lecture({**HISTO, "label": {"marker": "HER2 3+", "magnification": "x20"}}))
+    assert script.slides[0].label.text == "HER2 3+ x20"
+    assert written_lines(script.slides[0]) == ["HER2 3+ x20"]
+
+
+@pytest.mark.parametrize("script", SCRIPTS + load_scripts("hard"), ids=lambda s: s.video_id)
+def test_every_stain_on_a_label_is_a_stain_the_lexicon_knows(script):
+    from curation.text.lexicon import load_lexicon
+
+    stains = {t.name for t in load_lexicon().terms if t.category == "stains"}
+    labels = [s.label for s in script.slides if getattr(s, "label", None)]
+    assert labels and {label.stain for label in labels if label.stain} <= stains
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda s: s.video_id)

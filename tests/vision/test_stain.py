@@ -4,7 +4,7 @@ import pytest
 from curation.vision.calibrate import fit_softmax, frame_type, training_examples
 from curation.vision.features import FEATURE_NAMES, extract
 from curation.vision.labelling import label_images
-from curation.vision.protocol import FRAME_TYPES, HISTOLOGY
+from curation.vision.protocol import FRAME_TYPES, HISTOLOGY, MODEL_CLASSES
 from curation.vision.stain import StainClassifier, load_model
 
 
@@ -42,7 +42,7 @@ def test_stain_guess_follows_the_stain(labelled, verdicts):
 
 def test_scores_are_probabilities_over_the_frame_types(verdicts):
     for v in verdicts:
-        assert set(v.classification.scores) == set(FRAME_TYPES)
+        assert set(v.classification.scores) == set(MODEL_CLASSES)
         assert sum(v.classification.scores.values()) == pytest.approx(1.0, abs=1e-3)
         assert v.classification.histology_score == v.classification.scores[HISTOLOGY]
 
@@ -50,7 +50,7 @@ def test_scores_are_probabilities_over_the_frame_types(verdicts):
 def test_the_shipped_model_matches_the_features():
     model = load_model()
     assert model.feature_names == list(FEATURE_NAMES)
-    assert model.classes == list(FRAME_TYPES)
+    assert model.classes == list(MODEL_CLASSES)
     assert all(len(w) == len(FEATURE_NAMES) for w in model.weights.values())
 
 
