@@ -2,31 +2,26 @@
 timing, and medical-term accuracy (raw ASR and after the offline refiner).
 
 A spoken sentence is recognised when at least half its words are among the words heard within
-its time (give or take SLACK_S). Its start error is how far the first of those heard words lies
+its time (give or take scoring.HEARD_SLACK_S). Its start error is how far the first of those heard words lies
 from the moment the sentence began. Terms are scored as in curation/text/scoring.py.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from curation.config import Settings
-from curation.demo.truth import LectureTruth, SentenceTruth, load_truth
-from curation.records import Transcript, Word
+from curation.demo.truth import LectureTruth, load_truth
+from curation.records import Transcript
 from curation.text.lexicon import load_lexicon
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
-from curation.text.scoring import score, transcribe_cached
+from curation.text.scoring import heard_in, is_recognised, score, transcribe_cached
 from curation.text.stage import analyse
-from curation.text.tokens import normalize_tokens
-
-SLACK_S = 0.5
-HEARD_SHARE = 0.5
 
 
 class AsrFigures(BaseModel):
@@ -40,29 +35,12 @@ class AsrFigures(BaseModel):
     terms_right_refined: int = 0
 
 
-def heard_in(said: SentenceTruth, words: list[Word]) -> list[Word]:
-    """The heard words within the sentence's time that are words of the sentence."""
-    wanted = Counter(normalize_tokens(said.text))
-    heard = []
-    for word in words:
-        if word.end <= said.start - SLACK_S or word.start >= said.end + SLACK_S:
-            continue
-        tokens = [t for t in normalize_tokens(word.text) if wanted[t] > 0]
-        for token in tokens:
-            wanted[token] -= 1
-        if tokens:
-            heard.append(word)
-    return heard
-
-
 def lecture_figures(truth: LectureTruth, transcript: Transcript, settings: Settings) -> AsrFigures:
     figures = AsrFigures(video_id=truth.video_id, words=len(transcript.words), sentences=len(truth.sentences))
     for said in truth.sentences:
-        heard = heard_in(said, transcript.words)
-        heard_tokens = sum(len(normalize_tokens(w.text)) for w in heard)
-        if heard_tokens >= HEARD_SHARE * len(normalize_tokens(said.text)):
+        if is_recognised(said, transcript.words):
             figures.sentences_recognised += 1
-            figures.start_error_s += abs(heard[0].start - said.start)
+            figures.start_error_s += abs(heard_in(said, transcript.words)[0].start - said.start)
     refiner = OfflineRefiner(settings.text, load_lexicon(), default_matcher())
     terms = score(truth, analyse(transcript, refiner, settings.text))
     figures.terms, figures.terms_right_raw, figures.terms_right_refined = (

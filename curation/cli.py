@@ -160,6 +160,7 @@ def discover(
     console.print(table)
     for failed, why in result.failed_sources.items():
         console.print(f"[red]could not list[/] {failed}: {why}", highlight=False)
+    console.print(f"triage: {result.triage_seconds:.1f} s, {result.bytes_not_downloaded / 1e6:.1f} MB not downloaded")
     console.print(f"report: {report}" + (f"\nmanifest: {out}" if result.kept else "\nno new video: no manifest written"))
     if result.failed_sources and not result.decisions:
         raise typer.Exit(1)

@@ -30,6 +30,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from curation.ingest.discover_settings import DiscoverSettings
 from curation.slides.settings import SlidesSettings
 
 ENV_PREFIX = "CURATION_"
@@ -81,13 +82,14 @@ class AsrSettings(BaseModel):
     glossary_hotwords: bool = Field(
         False, description="bias decoding towards the histopathology lexicon"
     )
-    # tiny.en on CPU decodes as fast on one thread as on two (bench/speed.py), so one thread per
-    # transcription and several transcriptions at once leave cores to frame work and other videos
-    cpu_threads: int = Field(1, ge=0, description="CTranslate2 threads per transcription (0: its default)")
+    # batched decoding spends the same CPU seconds on two threads as on one (on the 1-minute demo
+    # cuts: 5.3 s either way, the same words), so two threads halve a lone video's ASR time and cost
+    # nothing when two videos share the cores; the sequential decoder gains nothing from a second
+    cpu_threads: int = Field(2, ge=0, description="CTranslate2 threads per transcription (0: its default)")
     parallel: int = Field(2, ge=1, description="transcriptions one loaded model runs at once")
-    # faster-whisper's batched pipeline decodes VAD chunks side by side, 2-3x faster than its
-    # sequential decoder on CPU; words and timings differ slightly with the batch size, so it is
-    # hashed (and "by device" resolves per machine: a GPU run is a different transcript anyway)
+    # faster-whisper's batched pipeline decodes VAD chunks side by side, in less CPU time than its
+    # sequential decoder (about 15% on CPU, more on GPU); words and timings differ slightly with
+    # the batch size, so it is hashed ("by device" is one value: a GPU transcript differs anyway)
     batch_size: int | None = Field(
         None, ge=0,
         description="speech chunks decoded at once (faster-whisper); 0: sequential; empty: by device, "
@@ -245,6 +247,7 @@ class Settings(BaseSettings):
     frames: FrameSettings = FrameSettings()
     vision: VisionSettings = VisionSettings()
     slides: SlidesSettings = SlidesSettings()
+    discover: DiscoverSettings = DiscoverSettings()
     text: TextSettings = TextSettings()
     align: AlignSettings = AlignSettings()
     export: ExportSettings = ExportSettings()

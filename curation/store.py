@@ -163,7 +163,7 @@ class Store:
         folder = self.video_dir(video_id)
         self.fs.makedirs(folder, exist_ok=True)
         new = {p.name: p for p in staging.iterdir()}
-        for old in self.fs.ls(folder, detail=False):
+        for old in self.fs.ls(folder, detail=False) if self.fs.exists(folder) else []:  # no folders on S3
             name = posixpath.basename(old.rstrip("/"))
             if name not in new and any(fnmatch.fnmatch(name, pattern) for pattern in owned):
                 self.fs.rm(old, recursive=True)

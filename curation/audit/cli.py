@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from curation.audit.calibration import CAPTION_PRECISION_TARGET
 from curation.cli_options import ConfigOption, DataOption, open_store, user_errors
 
 app = typer.Typer(help="Audit a dataset version and review its pairs.", no_args_is_help=True)
@@ -33,6 +34,10 @@ def audit_command(
     dataset: DatasetOption = None,
     version: VersionOption = None,
     config: ConfigOption = None,
+    caption_target: Annotated[
+        float, typer.Option("--caption-target", min=0.0, max=1.0,
+                            help="caption precision the suggested text-confidence threshold must reach")
+    ] = CAPTION_PRECISION_TARGET,
 ) -> None:
     """Measure a dataset version (audit.json), write its report.html, and print the report path."""
     from curation.audit.metrics import audit_version
@@ -40,7 +45,7 @@ def audit_command(
 
     with user_errors():
         reader, settings = open_version(data, dataset, version, config)
-        audit_version(reader, settings)
+        audit_version(reader, settings, caption_target)
         typer.echo(write_report(reader))
 
 
@@ -58,13 +63,17 @@ def review_command(
     seed: Annotated[
         int, typer.Option("--seed", help="sampling seed; the same seed gives the same sample")
     ] = 0,
+    uncertain: Annotated[
+        int, typer.Option("--uncertain", min=0,
+                          help="pairs dropped as uncertain text to mix in, unmarked, to calibrate the threshold")
+    ] = 20,
 ) -> None:
     """Serve a review page for a stratified sample of a version's pairs (labels: review.sqlite)."""
     from curation.audit.review import open_session, serve
 
     with user_errors():
         reader, _ = open_version(data, dataset, version, config)
-        session = open_session(reader, reviewer, sample, seed)
+        session = open_session(reader, reviewer, sample, seed, uncertain)
     typer.echo(
         f"reviewing {len(session.sample)} pairs of {reader.name}/{reader.version} at "
         f"http://127.0.0.1:{port}/ (labels in {session.db_path}); Ctrl-C to stop"

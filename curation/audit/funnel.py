@@ -142,16 +142,21 @@ def frame_funnel(
 
 
 def pair_funnel(
-    facts: list[VideoFacts], pairs_in_version: int, filter_drops: dict[str, int]
+    facts: list[VideoFacts], pairs_in_version: int, filter_drops: dict[str, int],
+    sentences_joined: int | None = None,
 ) -> list[dict]:
+    """`sentences_joined`: in a version captioned by frame, the sentence pairs that passed the filters
+    and were joined into its `pairs_in_version` frame captions."""
     aligned = sum(f.aligned_pairs for f in facts)
     drops = [_drop(name, int(n)) for name, n in sorted(filter_drops.items(), key=lambda kv: -kv[1])]
-    return [
-        {"step": "aligned", "label": "candidate pairs", "count": aligned, "dropped": []},
-        {
-            "step": "version",
-            "label": "pairs in the version",
-            "count": pairs_in_version,
-            "dropped": drops,
-        },
-    ]
+    steps = [{"step": "aligned", "label": "candidate pairs", "count": aligned, "dropped": []}]
+    if sentences_joined is not None:
+        steps.append({"step": "filtered", "label": "sentence pairs kept", "count": sentences_joined, "dropped": drops})
+        drops = []
+    steps.append({
+        "step": "version",
+        "label": "pairs in the version" if sentences_joined is None else "frame captions in the version",
+        "count": pairs_in_version,
+        "dropped": drops,
+    })
+    return steps

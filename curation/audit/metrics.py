@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from statistics import fmean, median
 
+from curation.audit.calibration import CAPTION_PRECISION_TARGET, suggest_threshold
 from curation.audit.distributions import describe, describe_counts
 from curation.audit.duplicates import image_phash, near_duplicate_images, repeated_captions
 from curation.audit.funnel import VersionFacts, frame_funnel, pair_funnel, video_funnel
-from curation.audit.precision import review_summary, summarize_labels
+from curation.audit.precision import read_all_labels, summarize_labels
 from curation.audit.record import Audit
 from curation.audit.review_labels import Label, connect, read_labels
 from curation.audit.videos import VideoFacts, collect_video_facts
 from curation.config import Settings
 from curation.export.stats import DatasetStats
 from curation.export.versions import AUDIT_FILE, REVIEW_DB, VersionPair, VersionReader
+from curation.records import Pair
 from curation.stages import STAGE_NAMES
 from curation.store import Store, utc_now
 
@@ -42,6 +44,9 @@ def caption_metrics(pairs: list[VersionPair]) -> dict:
         "med_terms_per_caption": describe_counts([len(p.med_terms) for p in pairs]),
         "without_med_term": sum(not p.med_terms for p in pairs),
         "by_text_type": dict(Counter(p.text_type for p in pairs).most_common()),
+        "text_confidence": describe(
+            [p.text_confidence for p in pairs if p.text_type != "slide"], bins=20, value_range=(0.0, 1.0)
+        ),
         "top_med_terms": [{"term": t, "count": n} for t, n in terms.most_common(30)],
     }
 
@@ -88,17 +93,28 @@ def similarity_metrics(store: Store, pairs: list[VersionPair], settings: Setting
     }
 
 
-def review_metrics(db_path: str, pairs: list[VersionPair]) -> dict:
-    ids_by_type: dict[str, list[str]] = defaultdict(list)
-    for p in pairs:
-        ids_by_type[p.text_type].append(p.pair_id)
-    summary = review_summary(db_path, [p.pair_id for p in pairs])
-    if not summary["labelled"]:
+def review_metrics(
+    db_path: str, pairs: list[VersionPair], uncertain: list[Pair], current: float | None, target: float
+) -> dict:
+    """Precision of the version's pairs, by text type, and the threshold their caption verdicts (and
+    those of reviewed `uncertain` pairs, which the version dropped) suggest."""
+    labels = read_all_labels(db_path)
+    ids = {p.pair_id for p in pairs}
+    own = [lb for lb in labels if lb.pair_id in ids]
+    if not own:
         return {"available": False, "reason": f"no labels for this version's pairs in {db_path}"}
-    summary["by_text_type"] = {
-        t: review_summary(db_path, ids) for t, ids in sorted(ids_by_type.items())
+    type_of = {p.pair_id: p.text_type for p in pairs}
+    confidence = {p.pair_id: p.text_confidence for p in [*pairs, *uncertain] if p.text_type != "slide"}
+    judged = [(confidence[lb.pair_id], lb.caption == "ok") for lb in labels
+              if lb.caption is not None and lb.pair_id in confidence]
+    return {
+        "available": True,
+        **summarize_labels(own),
+        "by_text_type": {
+            t: summarize_labels([lb for lb in own if type_of[lb.pair_id] == t]) for t in sorted(set(type_of.values()))
+        },
+        "calibration": suggest_threshold(judged, current, target),
     }
-    return {"available": True, **summary}
 
 
 def _review_db(reader: VersionReader) -> str | None:
@@ -206,12 +222,16 @@ def totals(facts: list[VideoFacts], pairs: list[VersionPair]) -> dict:
     }
 
 
-def audit_version(reader: VersionReader, settings: Settings) -> Audit:
-    """Every quality figure of a dataset version, written to `audit.json` in its folder."""
+def audit_version(
+    reader: VersionReader, settings: Settings, caption_target: float = CAPTION_PRECISION_TARGET
+) -> Audit:
+    """Every quality figure of a dataset version, written to `audit.json` in its folder;
+    `caption_target` is the caption precision the suggested text-confidence threshold must reach."""
     store = reader.store
     pairs = reader.pairs()
     stats = reader.stats()
     threshold = settings.vision.histology_threshold
+    text_threshold = reader.record().config.get("min_text_confidence")
     facts = [collect_video_facts(store, v, threshold) for v in _videos_in_scope(stats, pairs)]
     db_path = _review_db(reader)
     similarity = similarity_metrics(store, pairs, settings)
@@ -222,18 +242,22 @@ def audit_version(reader: VersionReader, settings: Settings) -> Audit:
         version=reader.version,
         audited_at=utc_now(),
         histology_threshold=threshold,
+        min_text_confidence=text_threshold,
         totals=totals(facts, pairs),
         funnel={
             "videos": videos_funnel,
             "frames": frame_funnel(facts, threshold, len({(p.video_id, p.keyframe_index) for p in pairs})),
-            "pairs": pair_funnel(facts, len(pairs), stats.dropped),
+            "pairs": pair_funnel(
+                facts, len(pairs), stats.dropped, stats.sentence_pairs if stats.caption_unit == "frame" else None
+            ),
         },
         captions=caption_metrics(pairs),
         duplicates=duplicate_metrics(store, pairs, settings),
         scores=score_metrics(pairs, facts),
         similarity=similarity,
         videos=video_table(facts, pairs, similarity, _problems(videos_funnel), db_path),
-        review=review_metrics(db_path, pairs) if db_path else NO_REVIEW,
+        review=review_metrics(db_path, pairs, reader.dropped("uncertain_text"), text_threshold, caption_target)
+        if db_path else NO_REVIEW,
     )
     store.write_json(reader.path(AUDIT_FILE), audit)
     return audit

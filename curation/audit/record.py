@@ -51,6 +51,7 @@ class Audit(BaseModel):
     version: str
     audited_at: str
     histology_threshold: float
+    min_text_confidence: float | None = None  # of the build; None for versions that did not record it
     totals: Totals
     funnel: FunnelSteps
     captions: dict

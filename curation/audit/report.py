@@ -9,10 +9,12 @@ import random
 from PIL import Image
 
 from curation.audit import plots
-from curation.audit.highlight import caption_segments
+from curation.audit.highlight import caption_words
 from curation.audit.pages import environment
-from curation.audit.review_labels import TAG_LABELS
+from curation.audit.review_labels import CAPTION_LABELS, TAG_LABELS
+from curation.audit.uncertain import uncertain_words
 from curation.export.versions import REPORT_FILE, VersionPair, VersionReader
+from curation.records import Pair
 from curation.store import Store
 
 THUMBNAIL_SIDE = 360
@@ -29,11 +31,11 @@ def thumbnail_uri(store: Store, image_path: str) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def pair_card(store: Store, pair: VersionPair, similarity: dict[str, float]) -> dict:
+def pair_card(store: Store, pair: Pair, similarity: dict[str, float], uncertain: dict[str, list[str]]) -> dict:
     return {
         **pair.model_dump(),
         "thumbnail": thumbnail_uri(store, pair.image_path),
-        "segments": caption_segments(pair.caption, pair.med_terms),
+        "words": caption_words(pair.caption, pair.med_terms, uncertain.get(pair.pair_id, [])),
         "heard_as": ""
         if pair.raw_caption.strip() == pair.caption.strip()
         else pair.raw_caption,
@@ -54,6 +56,18 @@ def lowest_scoring(
         return ranked[:count], "image-text similarity"
     ranked = sorted(pairs, key=lambda p: (p.histology_score, p.pair_id))
     return ranked[:count], "histology score"
+
+
+def least_confident(pairs: list[VersionPair], count: int) -> list[VersionPair]:
+    spoken = [p for p in pairs if p.text_type != "slide"]
+    return sorted(spoken, key=lambda p: (p.text_confidence, p.pair_id))[:count]
+
+
+def nearest_the_threshold(store: Store, dropped: list[Pair], count: int) -> list[Pair]:
+    """The dropped uncertain captions a slightly lower threshold would bring back first; a pair
+    dropped for its text was never checked for its image, so those without one are passed over."""
+    ranked = sorted(dropped, key=lambda p: (-p.text_confidence, p.pair_id))
+    return [p for p in ranked if store.exists(store.join(p.image_path))][:count]
 
 
 def figures(audit: dict) -> dict[str, str]:
@@ -104,15 +118,26 @@ def write_report(
     pairs = reader.pairs()
     similarity = audit["similarity"].get("per_pair", {})
     lowest, lowest_by = lowest_scoring(pairs, similarity, lowest_size)
+    dropped = reader.dropped("uncertain_text")
+    shown = {
+        "random": random_pairs(pairs, grid_size, seed),
+        "lowest": lowest,
+        "dropped": nearest_the_threshold(store, dropped, lowest_size),
+        "least": least_confident(pairs, lowest_size),
+    }
+    doubted = uncertain_words(store, [p for group in shown.values() for p in group])
+    cards = {name: [pair_card(store, p, similarity, doubted) for p in group] for name, group in shown.items()}
     template = environment().get_template("report.html.j2")
     html = template.render(
         audit=audit,
         figures=figures(audit),
-        random_cards=[
-            pair_card(store, p, similarity) for p in random_pairs(pairs, grid_size, seed)
-        ],
-        lowest_cards=[pair_card(store, p, similarity) for p in lowest],
+        random_cards=cards["random"],
+        lowest_cards=cards["lowest"],
         lowest_by=lowest_by,
+        uncertain_cards=cards["dropped"],
+        uncertain_dropped=len(dropped),
+        least_cards=cards["least"],
+        caption_labels=CAPTION_LABELS,
         tag_labels=TAG_LABELS,
         quilt_impurity_rate=QUILT_IMPURITY_RATE,
         seed=seed,

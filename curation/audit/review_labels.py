@@ -1,4 +1,9 @@
-"""Human review labels in SQLite: one row per (pair, reviewer), the latest verdict wins."""
+"""Human review labels in SQLite: one row per (pair, reviewer), the latest verdict wins.
+
+A label judges the image (accept or reject, with impurity tags) and the caption: `ok`,
+`words_not_said` (with the words the reviewer clicked: their position in `caption.split()` and
+the word) or `not_about_image`. Labels written before captions were judged have none (NULL).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from curation.store import utc_now
 
@@ -24,6 +29,14 @@ TAG_LABELS: dict[str, str] = {
 IMPURITY_TAGS: tuple[str, ...] = tuple(TAG_LABELS)
 
 Verdict = Literal["accept", "reject"]
+CaptionVerdict = Literal["ok", "words_not_said", "not_about_image"]
+CAPTION_VERDICTS: tuple[str, ...] = get_args(CaptionVerdict)
+CAPTION_LABELS: dict[str, str] = {
+    "ok": "caption right",
+    "words_not_said": "words not said / wrong term",
+    "not_about_image": "not about this image",
+}
+WrongWord = tuple[int, str]  # (position in caption.split(), the word)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS labels (
@@ -32,9 +45,16 @@ CREATE TABLE IF NOT EXISTS labels (
     tags        TEXT NOT NULL DEFAULT '[]',
     reviewer    TEXT NOT NULL,
     labelled_at TEXT NOT NULL,
+    caption     TEXT CHECK (caption IN ('ok', 'words_not_said', 'not_about_image')),
+    wrong_words TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (pair_id, reviewer)
 )
 """
+# columns added since the first review databases were written, as `ALTER TABLE ... ADD COLUMN`
+ADDED_COLUMNS = {
+    "caption": "caption TEXT CHECK (caption IN ('ok', 'words_not_said', 'not_about_image'))",
+    "wrong_words": "wrong_words TEXT NOT NULL DEFAULT '[]'",
+}
 
 
 @dataclass(frozen=True)
@@ -44,17 +64,22 @@ class Label:
     tags: tuple[str, ...]
     reviewer: str
     labelled_at: str
+    caption: CaptionVerdict | None = None
+    wrong_words: tuple[WrongWord, ...] = ()
 
 
 def connect(db_path: str | Path) -> sqlite3.Connection:
     conn = sqlite3.connect(db_path, check_same_thread=False)
-    conn.execute(SCHEMA)
+    with conn:
+        conn.execute(SCHEMA)
+        present = {row[1] for row in conn.execute("PRAGMA table_info(labels)")}
+        for name, column in ADDED_COLUMNS.items():
+            if name not in present:
+                conn.execute(f"ALTER TABLE labels ADD COLUMN {column}")
     return conn
 
 
-def save_label(
-    conn: sqlite3.Connection, pair_id: str, verdict: str, tags: list[str], reviewer: str
-) -> Label:
+def check_label(verdict: str, tags: list[str], reviewer: str, caption: str | None, wrong_words: list) -> None:
     if verdict not in ("accept", "reject"):
         raise ValueError(f"verdict must be 'accept' or 'reject', got {verdict!r}")
     unknown = sorted(set(tags) - set(IMPURITY_TAGS))
@@ -62,22 +87,38 @@ def save_label(
         raise ValueError(f"unknown impurity tags {unknown}; known: {list(IMPURITY_TAGS)}")
     if not reviewer.strip():
         raise ValueError("reviewer name is empty")
+    if caption is not None and caption not in CAPTION_VERDICTS:
+        raise ValueError(f"caption verdict must be one of {list(CAPTION_VERDICTS)}, got {caption!r}")
+    if wrong_words and caption in (None, "ok"):
+        raise ValueError("wrong words were marked but the caption verdict is not a caption error")
+
+
+def save_label(
+    conn: sqlite3.Connection, pair_id: str, verdict: str, tags: list[str], reviewer: str,
+    caption: str | None = None, wrong_words: list[WrongWord] = (),
+) -> Label:
+    check_label(verdict, tags, reviewer, caption, list(wrong_words))
     ordered = tuple(t for t in IMPURITY_TAGS if t in tags)
-    label = Label(pair_id, verdict, ordered, reviewer, utc_now())
+    words = tuple(sorted({(int(at), str(word)) for at, word in wrong_words}))
+    label = Label(pair_id, verdict, ordered, reviewer, utc_now(), caption, words)
     with conn:
         conn.execute(
-            "INSERT OR REPLACE INTO labels (pair_id, verdict, tags, reviewer, labelled_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (pair_id, verdict, json.dumps(list(ordered)), reviewer, label.labelled_at),
+            "INSERT OR REPLACE INTO labels (pair_id, verdict, tags, reviewer, labelled_at, caption, wrong_words) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (pair_id, verdict, json.dumps(list(ordered)), reviewer, label.labelled_at, caption,
+             json.dumps([list(w) for w in words])),
         )
     return label
 
 
 def read_labels(conn: sqlite3.Connection, reviewer: str | None = None) -> list[Label]:
-    query = "SELECT pair_id, verdict, tags, reviewer, labelled_at FROM labels"
+    query = "SELECT pair_id, verdict, tags, reviewer, labelled_at, caption, wrong_words FROM labels"
     rows = (
         conn.execute(query + " WHERE reviewer = ?", (reviewer,))
         if reviewer
         else conn.execute(query)
     )
-    return [Label(p, v, tuple(json.loads(t)), r, at) for p, v, t, r, at in rows]
+    return [
+        Label(p, v, tuple(json.loads(t)), r, at, c, tuple((at_, w) for at_, w in json.loads(ww)))
+        for p, v, t, r, at, c, ww in rows
+    ]

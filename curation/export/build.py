@@ -1,6 +1,6 @@
 """Build a dataset version from the stored per-video artifacts; no model or stage runs here.
 
-    pairs.jsonl of every finished video -> checks -> split by video -> one version folder:
+    pairs.jsonl of every finished video -> checks -> caption unit -> split by video -> one version folder:
     pairs.parquet, dropped.parquet, train.csv, val.csv, shards/{train,val}/, stats.json,
     diff.json, card.md, version.json
 
@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from curation.config import Settings, config_hash
+from curation.export.captions import caption_pairs
 from curation.export.card import render_card
 from curation.export.catalog import Catalog, load_catalog
 from curation.export.checks import BuildConfig, Selection, rules, select_pairs
@@ -89,6 +90,7 @@ def build_version(
     selection = select_pairs(catalog, config, image_exists=cache(lambda rel: store.exists(store.join(rel))))
     taken_down = sorted(blocked & (set(catalog.videos) | set(catalog.not_ready)))
     content = inputs_hash(catalog, selection, taken_down)
+    shipped = caption_pairs(selection.kept, config.caption_unit)
 
     name = config.dataset
     with build_lock(store, name):
@@ -98,18 +100,18 @@ def build_version(
             return read_version(store, name, previous)
         version = version or next_version(store, name)
         old_pairs = VersionReader(store, name, previous).pair_videos() if previous else {}
-        diff = diff_pairs(old_pairs, {p.pair_id: p.video_id for p in selection.kept}, previous, version)
+        diff = diff_pairs(old_pairs, {p.pair_id: p.video_id for p in shipped}, previous, version)
         splits = {vid: split_of(vid, config.seed, config.val_fraction) for vid in catalog.videos}
         with staged_version(store, name, version) as folder:
-            shards, located = write_split_files(store, folder, selection.kept, splits, config)
-            stats = dataset_stats(catalog, selection, splits, shards, taken_down)
+            shards, located = write_split_files(store, folder, shipped, splits, config)
+            stats = dataset_stats(catalog, selection, shipped, config.caption_unit, splits, shards, taken_down)
             record = DatasetVersion(
                 name=name, version=version, path=store.dataset_dir(name, version), created_at=now(),
                 previous=previous, config_hash=config_hash(config), inputs_hash=content,
-                counts=version_counts(stats, diff),
+                counts=version_counts(stats, diff), config=config.model_dump(mode="json"),
             )
-            write_pair_tables(folder, selection, splits, located)
-            write_description(folder, record, config, catalog, selection, stats, diff)
+            write_pair_tables(folder, shipped, selection.dropped, splits, located)
+            write_description(folder, record, config, catalog, shipped, stats, diff)
         set_latest(store, name, version)
     return record
 
@@ -133,7 +135,7 @@ def write_split_files(
     shards, located = {}, {}
     for split in SPLITS:
         pairs = training_order([p for p in kept if splits[p.video_id] == split], config.seed)
-        write_clip_csv(folder / f"{split}.csv", [(image_location(store, p.image_path), p.caption) for p in pairs])
+        write_clip_csv(folder / f"{split}.csv", [(image_location(store, p.image_path), p) for p in pairs])
         plan = shard_plan(pairs, config.shard_size)
         located |= {p.pair_id: f"{split}/{name}" for name, chunk in plan.items() for p in chunk}
         shards[split] = write_shards(
@@ -142,8 +144,10 @@ def write_split_files(
     return shards, located
 
 
-def write_pair_tables(folder: Path, selection: Selection, splits: dict[str, str], located: dict[str, str]) -> None:
-    kept = sorted(selection.kept, key=lambda p: (p.video_id, p.frame_time, p.text_start, p.pair_id))
+def write_pair_tables(
+    folder: Path, shipped: list[Pair], dropped: dict[str, list[Pair]], splits: dict[str, str], located: dict[str, str]
+) -> None:
+    kept = sorted(shipped, key=lambda p: (p.video_id, p.frame_time, p.text_start, p.pair_id))
     write_pairs(
         folder / PAIRS_FILE,
         [pair_row(p, split=splits[p.video_id], shard=located[p.pair_id]) for p in kept],
@@ -151,7 +155,7 @@ def write_pair_tables(folder: Path, selection: Selection, splits: dict[str, str]
     )
     write_pairs(
         folder / DROPPED_FILE,
-        [pair_row(p, reason=reason) for reason, pairs in selection.dropped.items() for p in pairs],
+        [pair_row(p, reason=reason) for reason, pairs in dropped.items() for p in pairs],
         ("reason",),
     )
 
@@ -170,11 +174,11 @@ def version_counts(stats: DatasetStats, diff: VersionDiff) -> dict[str, int]:
 
 def write_description(
     folder: Path, record: DatasetVersion, config: BuildConfig, catalog: Catalog,
-    selection: Selection, stats: DatasetStats, diff: VersionDiff,
+    shipped: list[Pair], stats: DatasetStats, diff: VersionDiff,
 ) -> None:
     (folder / STATS_FILE).write_text(stats.model_dump_json(indent=1))
     (folder / DIFF_FILE).write_text(diff.model_dump_json(indent=1))
     videos = [catalog.videos[vid].video for vid in sorted(catalog.videos)]
-    card = render_card(record, config, rules(config), stats, videos, selection.kept, diff)
+    card = render_card(record, config, rules(config), stats, videos, shipped, diff)
     (folder / CARD_FILE).write_text(card)
     (folder / VERSION_RECORD).write_text(record.model_dump_json(indent=1))

@@ -61,6 +61,9 @@ def checks(config: BuildConfig) -> list[Check]:
               lambda p, v: len(p.caption.split()) >= config.min_caption_words),
         Check("caption_chars", f"caption shorter than {config.min_caption_chars} characters",
               lambda p, v: len(p.caption.strip()) >= config.min_caption_chars),
+        # last, so the captions it drops are exactly those a lower threshold would bring back
+        Check("uncertain_text", f"spoken caption with text confidence below {config.min_text_confidence}",
+              lambda p, v: p.text_type == "slide" or p.text_confidence >= config.min_text_confidence),
     ]
 
 

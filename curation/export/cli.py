@@ -63,7 +63,13 @@ def build(
     min_histology_score: Annotated[float | None, typer.Option(help="drop pairs whose frame scored lower")] = None,
     min_caption_words: Annotated[int | None, typer.Option(help="drop shorter captions (words)")] = None,
     min_caption_chars: Annotated[int | None, typer.Option(help="drop shorter captions (characters)")] = None,
-    text_types: Annotated[list[str] | None, typer.Option(help="med, roi, raw; comma-separated")] = None,
+    text_types: Annotated[list[str] | None, typer.Option(help="med, roi, raw, slide; comma-separated")] = None,
+    min_text_confidence: Annotated[
+        float | None, typer.Option(help="drop spoken captions the text stage is less sure of")
+    ] = None,
+    caption_unit: Annotated[
+        str | None, typer.Option(help="sentence: a pair per sentence; frame: a frame's sentences joined")
+    ] = None,
     dedup_hamming: Annotated[int | None, typer.Option(help="near-duplicate distance; -1: off")] = None,
     val_fraction: Annotated[float | None, typer.Option(help="share of videos in the validation split")] = None,
     takedown: Annotated[Path | None, typer.Option(help=f"takedown list (default: {DEFAULT_TAKEDOWN} if present)")] = None,
@@ -74,7 +80,8 @@ def build(
         settings = with_overrides(settings, given(
             export={"dataset": name, "min_histology_score": min_histology_score,
                     "min_caption_words": min_caption_words, "min_caption_chars": min_caption_chars,
-                    "val_fraction": val_fraction, "text_types": split_commas(text_types)},
+                    "val_fraction": val_fraction, "text_types": split_commas(text_types),
+                    "min_text_confidence": min_text_confidence, "caption_unit": caption_unit},
             frames={"dedup_hamming": dedup_hamming},
         ))
         latest = latest_version(store, settings.export.dataset)

@@ -33,6 +33,8 @@ class DatasetStats(BaseModel):
     videos_taken_down: list[str]
     videos: int
     candidate_pairs: int
+    caption_unit: str = "sentence"
+    sentence_pairs: int | None = None  # stored pairs that passed every check; `pairs` once joined by frame
     pairs: int
     images: int
     dropped: dict[str, int]
@@ -49,11 +51,13 @@ def image_count(pairs: list[Pair]) -> int:
 def dataset_stats(
     catalog: Catalog,
     selection: Selection,
+    kept: list[Pair],
+    caption_unit: str,
     splits: dict[str, str],
     shards: dict[str, list[ShardStats]],
     taken_down: list[str],
 ) -> DatasetStats:
-    kept = selection.kept
+    """`kept`: the pairs the version ships, which `selection.kept` become in its caption unit."""
     kept_per_video = Counter(p.video_id for p in kept)
     by_split = {name: [p for p in kept if splits[p.video_id] == name] for name in SPLITS}
     return DatasetStats(
@@ -63,6 +67,8 @@ def dataset_stats(
         videos_taken_down=taken_down,
         videos=len(kept_per_video),
         candidate_pairs=sum(len(v.pairs) for v in catalog.videos.values()),
+        caption_unit=caption_unit,
+        sentence_pairs=len(selection.kept),
         pairs=len(kept),
         images=image_count(kept),
         dropped=selection.drop_counts,

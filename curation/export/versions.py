@@ -56,6 +56,7 @@ class DatasetVersion(BaseModel):
     config_hash: str  # of the BuildConfig
     inputs_hash: str = ""  # of what the build selected and wrote; empty in versions built before it existed
     counts: dict[str, int]
+    config: dict = {}  # the BuildConfig it was built with; empty in versions built before it was kept
 
 
 class VersionPair(Pair):
@@ -63,6 +64,12 @@ class VersionPair(Pair):
 
     split: str
     shard: str
+
+
+class DroppedPair(Pair):
+    """A stored pair a version left out, with the check it failed first."""
+
+    reason: str
 
 
 def existing_store(root: str | Path, looked_for: str = "dataset") -> Store:
@@ -203,6 +210,14 @@ class VersionReader:
 
     def pairs(self) -> list[VersionPair]:
         return [VersionPair.model_validate(row) for row in self._rows()]
+
+    def dropped(self, reason: str | None = None) -> list[DroppedPair]:
+        """The pairs the version left out (of one check, if named); none for versions without the file."""
+        if not self.has(DROPPED_FILE):
+            return []
+        with self.store.fs.open(self.path(DROPPED_FILE), "rb") as fh:
+            rows = read_rows(fh)
+        return [DroppedPair.model_validate(row) for row in rows if reason in (None, row["reason"])]
 
     def pair_videos(self) -> dict[str, str]:
         """pair id -> video id, reading only those two columns."""

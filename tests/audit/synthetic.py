@@ -1,8 +1,8 @@
 """A small dataset version written straight to disk: per-video artifacts, real JPEGs, pairs.parquet.
 
 Six videos, each exercising one path of the funnel:
-  lec-a  everything done; 4 keyframes (one a near-duplicate), 2 histology; 5 aligned pairs, 4 kept
-         (a one-word caption dropped by the `caption_words` filter)
+  lec-a  everything done; 4 keyframes (one a near-duplicate), 2 histology; 6 aligned pairs, 4 kept
+         (a one-word caption dropped by the `caption_words` filter, a garbled one by `uncertain_text`)
   lec-b  everything done; 2 histology keyframes, 3 pairs; its 2nd image nearly repeats lec-a's 1st
   lec-c  download failed
   lec-d  transcription failed
@@ -24,6 +24,7 @@ from PIL import Image
 from skimage import color, data
 
 from curation.audit.duplicates import image_phash
+from curation.export.parquet import pair_row, write_pairs
 from curation.export.stats import DatasetStats, SplitStats, VideoStats
 from curation.export.versions import DatasetVersion
 from curation.records import (
@@ -108,7 +109,8 @@ def jpeg(image: Image.Image) -> bytes:
 
 
 def sentence(
-    index: int, start: float, text: str, terms: list[str], kind: str, raw: str | None = None
+    index: int, start: float, text: str, terms: list[str], kind: str, raw: str | None = None,
+    confidence: float = 1.0, uncertain: tuple[str, ...] = (),
 ) -> Sentence:
     return Sentence(
         index=index,
@@ -119,9 +121,12 @@ def sentence(
         is_med=kind == "med",
         is_roi=kind == "roi",
         med_terms=terms,
+        confidence=confidence,
+        uncertain=list(uncertain),
     )
 
 
+MIN_TEXT_CONFIDENCE = 0.5
 VIDEOS = {
     "lec-a": dict(
         title="Melanocytic lesions of the skin",
@@ -147,6 +152,8 @@ VIDEOS = {
                 "The epidermis shows pagetoid spread of single melanocytes.",
                 ["epidermis", "pagetoid spread", "melanocytes"],
                 "med",
+                confidence=0.62,
+                uncertain=("pagetoid",),
             ),
             sentence(2, 30, "Mitoses.", ["mitoses"], "med"),
             sentence(3, 45, "Here you can see the brown staining in this area.", [], "roi"),
@@ -158,9 +165,18 @@ VIDEOS = {
                 "med",
             ),
             sentence(5, 75, "Let us move on to the next case.", [], "raw"),
+            sentence(
+                6,
+                33,
+                "The nucleoplyal homophism is marked, so this tumor would be red-free.",
+                ["tumor"],
+                "med",
+                confidence=0.21,
+                uncertain=("nucleoplyal", "homophism", "red-free"),
+            ),
         ],
-        aligned=[(0, 0), (0, 1), (0, 2), (1, 3), (1, 4)],  # (frame, sentence)
-        filtered={(0, 2): "caption_words"},
+        aligned=[(0, 0), (0, 1), (0, 2), (1, 3), (1, 4), (0, 6)],  # (frame, sentence)
+        filtered={(0, 2): "caption_words", (0, 6): "uncertain_text"},
     ),
     "lec-b": dict(
         title="Colorectal adenocarcinoma",
@@ -311,6 +327,7 @@ def write_video(
             stain=f.stain,
             sharpness=kf.sharpness,
             med_terms=s.med_terms,
+            text_confidence=s.confidence,
             provenance={"classifier": "test"},
         )
         aligned.append((pair, spec["filtered"].get((frame_index, sentence_index))))
@@ -352,12 +369,18 @@ def build_version(root) -> Store:
         "text_type": 0,
         "histology_score": 0,
         "caption_words": 0,
+        "uncertain_text": 0,
     }
     for _, dropped_by in aligned:
         if dropped_by:
             dropped[dropped_by] += 1
     folder = store.dataset_dir(DATASET, VERSION)
     write_pairs_parquet(f"{folder}/pairs.parquet", store, kept)
+    write_pairs(
+        store.local_path(f"{folder}/dropped.parquet"),
+        [pair_row(pair, reason=dropped_by) for pair, dropped_by in aligned if dropped_by],
+        ("reason",),
+    )
     per_split = {
         split: [p for p in kept if SPLITS[p.video_id] == split] for split in ("train", "val")
     }
@@ -396,6 +419,7 @@ def build_version(root) -> Store:
         DatasetVersion(
             name=DATASET, version=VERSION, path=folder, created_at="2026-01-01T00:00:00+00:00",
             config_hash="synthetic", counts={"pairs": len(kept)},
+            config={"min_text_confidence": MIN_TEXT_CONFIDENCE},
         ),
     )
     store.write_text(f"{store.dataset_dir(DATASET)}/latest", VERSION + "\n")

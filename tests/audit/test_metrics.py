@@ -73,9 +73,10 @@ def test_frame_and_pair_funnels(audit):
         "classified as desktop": 1,
     }
     pairs = {s["step"]: s for s in audit["funnel"]["pairs"]}
-    assert pairs["aligned"]["count"] == 9 and pairs["version"]["count"] == 7
+    assert pairs["aligned"]["count"] == 10 and pairs["version"]["count"] == 7
     drops = {d["reason"]: d["count"] for d in pairs["version"]["dropped"]}
     assert drops["takedown"] == 1 and drops["caption_words"] == 1 and drops["histology_score"] == 0
+    assert drops["uncertain_text"] == 1
 
 
 def test_caption_distributions(audit):
@@ -134,8 +135,8 @@ def test_per_video_table(audit):
     assert list(rows) == ["lec-a", "lec-b", "lec-c", "lec-d", "lec-e", "lec-f"]
     a = rows["lec-a"]
     assert (a["keyframes"], a["duplicate_keyframes"], a["histology_frames"]) == (3, 1, 2)
-    assert (a["sentences"], a["med_sentences"], a["roi_sentences"]) == (6, 4, 1)
-    assert (a["aligned_pairs"], a["pairs"], a["images"], a["split"]) == (5, 4, 2, "train")
+    assert (a["sentences"], a["med_sentences"], a["roi_sentences"]) == (7, 5, 1)
+    assert (a["aligned_pairs"], a["pairs"], a["images"], a["split"]) == (6, 4, 2, "train")
     assert a["mean_histology_score"] == pytest.approx((0.95 * 2 + 0.85 * 2) / 4)
     assert a["stages"] == dict.fromkeys(STAGE_NAMES, "done")
     assert (

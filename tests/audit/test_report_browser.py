@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from curation.audit.calibration import suggest_threshold
 from curation.audit.metrics import audit_version
 from curation.audit.report import write_report
 from curation.audit.review_labels import connect, save_label
@@ -102,3 +104,49 @@ def test_report_needs_an_audit_first(store):
     shutil.rmtree(store.local_path(store.dataset_dir(DATASET, VERSION)))
     with pytest.raises(NoDataset, match=f"has no version '{VERSION}'"):
         write_report(VersionReader(store, DATASET, VERSION))
+
+
+def test_report_shows_uncertain_captions_caption_precision_and_the_suggested_threshold(store, browser):
+    reader = VersionReader(store, DATASET, VERSION)
+    kept, garbled = reader.pairs(), reader.dropped("uncertain_text")[0]
+    conn = connect(store.local_path(reader.path("review.sqlite")))
+    for i, pair in enumerate(kept):
+        save_label(conn, pair.pair_id, "accept", [], "dr-h", "not_about_image" if i == 0 else "ok")
+    save_label(conn, garbled.pair_id, "accept", [], "dr-h", "words_not_said", [(1, "nucleoplyal")])
+    conn.close()
+    audit_version(reader, Settings())
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(Path(write_report(reader)).as_uri())
+
+    dropped = page.locator("#uncertain-grid .card")
+    assert dropped.count() == 1 and garbled.pair_id == dropped.get_attribute("data-pair")
+    assert page.eval_on_selector_all("#uncertain-grid .uncertain", "els => els.map(e => e.textContent)") == [
+        "nucleoplyal", "homophism", "red-free"
+    ]
+    assert "text confidence 0.21" in dropped.inner_text()
+    assert "low" in page.locator("#uncertain-grid .chip", has_text="text confidence").get_attribute("class")
+    least = page.locator("#least-confident-grid .card")
+    assert least.count() == len(kept)
+    assert "text confidence 0.62" in least.first.inner_text()
+    assert least.first.locator(".uncertain").inner_text() == "pagetoid"
+    assert "below 0.50 (slide text is exempt): 1 dropped" in page.inner_text("#uncertain .lede")
+
+    right = len(kept) - 1
+    assert f"{100 * right / len(kept):.1f}%" in page.inner_text("#caption-precision-tile")
+    assert f"{right} of {len(kept)}" in page.inner_text("#caption-table")
+    assert f"only {len(kept) + 1} spoken pairs" in page.inner_text("#threshold-suggestion")
+    assert page.locator("#threshold-table tr").count() == 1 + len({p.text_confidence for p in kept} | {0.21})
+    (SCREENSHOTS / "report-uncertain.png").write_bytes(page.locator("#uncertain").screenshot())
+
+    # with enough reviewed captions the report names the threshold they support
+    audit_path = store.local_path(reader.path("audit.json"))
+    audit = json.loads(audit_path.read_text())
+    judged = [(p.text_confidence, i != 0) for i, p in enumerate(kept)] + [(0.21, False)]
+    audit["review"]["calibration"] = suggest_threshold(judged, 0.5, target=0.8, min_kept=3)
+    audit_path.write_text(json.dumps(audit))
+    page.goto(Path(write_report(reader)).as_uri())
+    suggestion = page.inner_text("#threshold-suggestion")
+    # 0.21 keeps all 8 reviewed, 6 right (75%); 0.62 keeps the 7 kept pairs, 6 right (85.7%)
+    assert "Suggested export.min_text_confidence = 0.620" in suggestion and "6 of 7 right" in suggestion
+    assert "this version uses 0.50" in suggestion
+    page.close()

@@ -166,3 +166,14 @@ def test_two_runs_at_once_do_the_work_once(setup):
         ran = list(pool.map(lambda _: run_stage(slow, store, VIDEO, Settings())[1], range(2)))
     assert sorted(ran) == [False, True]
     assert calls.numbers == 1
+
+
+def test_stage_errors_survive_a_trip_to_another_process():
+    import pickle
+
+    from curation.errors import InvalidArtifact
+
+    failed = pickle.loads(pickle.dumps(StageFailed("v1", "asr", "no speech", transient=True)))
+    assert (failed.video_id, failed.stage, failed.reason, failed.transient) == ("v1", "asr", "no speech", True)
+    invalid = pickle.loads(pickle.dumps(InvalidArtifact("videos/v1/info.json", "missing")))
+    assert str(invalid) == "videos/v1/info.json: missing"

@@ -40,6 +40,10 @@ class PairSpec:
     caption: str
     text_type: str
     histology_score: float
+    text_confidence: float = 1.0
+    start: float = 1.0  # seconds after the frame appears
+    stains: tuple[str, ...] = ()
+    magnification: str | None = None
 
 
 # Every video gets these pairs; the comments say which default check drops them.
@@ -79,13 +83,14 @@ def write_frame(store: Store, video_id: str, index: int, pixels: np.ndarray) -> 
 
 
 def make_pair(video_id: str, keyframe: Keyframe, spec: PairSpec) -> Pair:
-    start = keyframe.stable_start + 1
+    start = keyframe.stable_start + spec.start
     return Pair(
         pair_id=Pair.make_id(video_id, keyframe.frame_time, spec.caption), video_id=video_id,
         image_path=f"videos/{video_id}/{keyframe.image_path}", caption=spec.caption, raw_caption=spec.caption,
         text_type=spec.text_type, is_roi=spec.text_type == "roi", text_start=start, text_end=start + 3,
         frame_time=keyframe.frame_time, frame_start=keyframe.stable_start, frame_end=keyframe.stable_end,
         keyframe_index=keyframe.index, histology_score=spec.histology_score, stain="he",
+        text_confidence=spec.text_confidence, stains_on_slide=list(spec.stains), magnification=spec.magnification,
         provenance={"asr_model": "tiny.en", "classifier": "stain-v1", "prompt:med": "med-v2"},
     )
 

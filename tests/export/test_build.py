@@ -10,6 +10,7 @@ import pytest
 from curation.config import Settings
 from curation.export import build as build_module
 from curation.export.build import build_version
+from curation.export.clip_csv import METADATA
 from curation.export.diff import diff_versions
 from curation.export.versions import NoDataset, build_lock, latest_version, version_names
 from curation.records import Keyframes, Pair
@@ -88,7 +89,7 @@ def test_splits_are_by_video_and_stable_as_videos_arrive(store):
 def test_split_fraction_extremes(store, fraction, empty):
     record = build_version(store, Settings(export={"val_fraction": fraction}))
     assert record.counts[f"{empty}_pairs"] == 0
-    assert (version_dir(store, record) / f"{empty}.csv").read_text() == "filepath\ttitle\n"
+    assert (version_dir(store, record) / f"{empty}.csv").read_text() == "\t".join(["filepath", "title", *METADATA]) + "\n"
     assert json.loads((version_dir(store, record) / "shards" / empty / "sizes.json").read_text()) == {}
 
 
