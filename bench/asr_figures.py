@@ -3,7 +3,7 @@ timing, and medical-term accuracy (raw ASR and after the offline refiner).
 
 A spoken sentence is recognised when at least half its words are among the words heard within
 its time (give or take scoring.HEARD_SLACK_S). Its start error is how far the first of those heard words lies
-from the moment the sentence began. Terms are scored as in curation/text/scoring.py.
+from the moment the sentence began. Terms are scored as in curation/evaluation/text.py.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from pydantic import BaseModel
 
 from curation.config import Settings
 from curation.demo.truth import LectureTruth, load_truth
+from curation.evaluation.text import heard_in, is_recognised, score, transcribe_cached
+from curation.lexicon.lexicon import load_lexicon
 from curation.records import Transcript
-from curation.text.lexicon import load_lexicon
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
-from curation.text.scoring import heard_in, is_recognised, score, transcribe_cached
 from curation.text.stage import analyse
 
 

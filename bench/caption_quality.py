@@ -23,13 +23,8 @@ from rich.table import Table
 
 from curation.config import load_settings
 from curation.demo.truth import LectureTruth, load_truth
-from curation.records import TextAnalysis, Transcript
-from curation.slides.vocabulary import video_vocabulary
-from curation.text.demo_context import demo_slides, demo_video
-from curation.text.lexicon import load_lexicon
-from curation.text.matching import default_matcher
-from curation.text.offline import OfflineRefiner
-from curation.text.scoring import (
+from curation.evaluation.demo_context import demo_slides, demo_video
+from curation.evaluation.text import (
     CaptionScore,
     caption_scores,
     caption_summary,
@@ -37,6 +32,11 @@ from curation.text.scoring import (
     summary,
     transcribe_cached,
 )
+from curation.lexicon.lexicon import load_lexicon
+from curation.records import TextAnalysis, Transcript
+from curation.slides.vocabulary import video_vocabulary
+from curation.text.matching import default_matcher
+from curation.text.offline import OfflineRefiner
 from curation.text.stage import analyse
 
 ROOT = Path(__file__).resolve().parents[1]

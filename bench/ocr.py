@@ -26,9 +26,9 @@ from curation.demo import slides as draw
 from curation.demo.build import render
 from curation.demo.scripts import load_scripts
 from curation.demo.tissue import View
+from curation.lexicon.tokens import normalize_tokens
 from curation.slides.ocr import get_engine
 from curation.slides.reading import read_frames
-from curation.text.tokens import normalize_tokens
 
 LABELS = [
     ("Masson trichrome x40", "he", False), ("HER2 3+", "ihc", False), ("Ki-67 x20", "ihc", True),

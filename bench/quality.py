@@ -73,11 +73,11 @@ def report_corpus(console: Console, corpus: str, data: Path, demo_dir: Path) -> 
     seconds, build_seconds, dataset_path = curate_demo(data, demo_dir, corpus)
 
     from curation.config import load_settings
-    from curation.demo.scoring import score_run
     from curation.demo.truth import load_truth
+    from curation.evaluation.pairs import score_run
+    from curation.evaluation.text import sentences_recognised
     from curation.records import Transcript
     from curation.store import Store
-    from curation.text.scoring import sentences_recognised
 
     settings = load_settings()
     store = Store(data)

@@ -8,7 +8,7 @@ lecture's transcript and ground truth), the same figures on every machine, which
 check. With --asr fresh each lecture is transcribed once with the ASR stage's settings and cached
 under .cache/text-bench/; CTranslate2's int8 kernels give other words on other CPUs
 (bench/asr_spread.py measures how far). --freeze writes fresh transcripts and their ground truth
-into tests/text/fixtures/. How terms are scored is described in curation/text/scoring.py.
+into tests/text/fixtures/. How terms are scored is described in curation/evaluation/text.py.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from rich.console import Console
 from rich.table import Table
 
 from curation.config import load_settings
-from curation.demo.truth import load_truth
-from curation.demo.truth import LectureTruth
+from curation.demo.truth import LectureTruth, load_truth
+from curation.evaluation.text import TextScore, score, summary, transcribe_cached
+from curation.lexicon.lexicon import load_lexicon
 from curation.records import TextAnalysis, Transcript
-from curation.text.lexicon import load_lexicon
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
-from curation.text.scoring import TextScore, score, summary, transcribe_cached
 from curation.text.stage import analyse
 
 ROOT = Path(__file__).resolve().parents[1]

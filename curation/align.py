@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from curation.config import AlignSettings
 from curation.intervals import overlap_s
+from curation.lexicon.lexicon import load_lexicon
 from curation.pipeline import StageContext
 from curation.records import (
     CandidatePairs,
@@ -33,7 +34,6 @@ from curation.records import (
     Transcript,
 )
 from curation.slides.vocabulary import slide_caption
-from curation.text.lexicon import load_lexicon
 from curation.text.selection import medical_terms
 
 Window = tuple[float, float]

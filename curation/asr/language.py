@@ -20,10 +20,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from curation.lexicon.lexicon import is_unknown, load_lexicon
+from curation.lexicon.tokens import fold, word_core
 from curation.records import Word
-from curation.text.lexicon import load_lexicon
-from curation.text.suspects import is_unknown
-from curation.text.tokens import fold, word_core
 
 MAX_REPEATED_TRIGRAM_SHARE = 0.5
 MIN_ENGLISH_SHARE = 0.85

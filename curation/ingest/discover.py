@@ -28,10 +28,10 @@ from curation.ingest.discover_settings import DiscoverSettings
 from curation.ingest.listing import Candidate, expand_sources, list_source
 from curation.ingest.manifest import manifest_files, manifest_rows, write_manifest
 from curation.ingest.triage import ProbeError, TriageResult, triage
+from curation.lexicon.lexicon import Lexicon, load_lexicon
+from curation.lexicon.terms import find_terms
 from curation.records import VideoRef
 from curation.store import Store
-from curation.text.lexicon import Lexicon, load_lexicon
-from curation.text.terms import find_terms
 
 SEEN_FILE = "discovery/seen.json"
 REPORTS_DIR = "discovery/reports"

@@ -25,7 +25,7 @@ from curation.asr import get_transcriber
 from curation.asr.language import why_not_english
 from curation.config import Settings
 from curation.ingest.discover_settings import TriageSettings
-from curation.text.lexicon import glossary_hotwords
+from curation.lexicon.lexicon import glossary_hotwords
 from curation.vision.factory import get_classifier
 from curation.vision.labelling import label_images
 from curation.vision.protocol import HISTOLOGY

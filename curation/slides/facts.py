@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from curation.text.lexicon import Lexicon
-from curation.text.terms import find_terms
+from curation.lexicon.lexicon import Lexicon
+from curation.lexicon.terms import find_terms
 
 # stains.txt also lists staining vocabulary; these of its names are no stain
 NOT_STAINS = frozenset({

@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 
 from curation.config import Settings
+from curation.lexicon.lexicon import load_lexicon
 from curation.pipeline import StageContext
 from curation.records import Keyframes, SlideText, SlideTexts
 from curation.slides.facts import find_magnification, find_stains
 from curation.slides.ocr import get_engine
 from curation.slides.reading import read_frames
-from curation.text.lexicon import load_lexicon
 from curation.vision.stage import decode_rgb
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
+from curation.lexicon.lexicon import HARD_WORD_LETTERS, Lexicon
+from curation.lexicon.terms import find_terms
+from curation.lexicon.tokens import fold, normalize_tokens
 from curation.records import SlideText, SlideTexts, Video
-from curation.text.lexicon import HARD_WORD_LETTERS, Lexicon
-from curation.text.terms import find_terms
-from curation.text.tokens import fold, normalize_tokens
 
 WORD = re.compile(r"[A-Za-z]{3,}")
 BULLET = re.compile(r"^\s*(?:[^\w\s(\"']+|[a-z](?=\s+[A-Z]))\s*")  # "•", "®", or a bullet read as "e"

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curation.text.lexicon import Lexicon
+from curation.lexicon.lexicon import Lexicon, is_unknown
+from curation.lexicon.tokens import FUNCTION_WORDS, fold, normalize_tokens, word_core
 from curation.text.sentences import SentenceSpan
-from curation.text.suspects import is_unknown
-from curation.text.tokens import FUNCTION_WORDS, fold, normalize_tokens, word_core
 
 LOW_PROBABILITY = 0.85  # under this a word is doubtful unless the lexicon vouches for it
 # Each doubtful word costs this share of the sentence's confidence, per word of the sentence,

@@ -18,13 +18,9 @@ from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
 
-from curation.text.lexicon import Lexicon
-from curation.text.matching import Match, TermMatcher
-from curation.text.sentences import SpokenWord
-from curation.text.similarity import closeness, letters
-from curation.text.suspects import is_unknown
-from curation.text.terms import find_terms
-from curation.text.tokens import (
+from curation.lexicon.lexicon import Lexicon, is_unknown
+from curation.lexicon.terms import find_terms
+from curation.lexicon.tokens import (
     FUNCTION_WORDS,
     fold,
     inflections,
@@ -33,6 +29,9 @@ from curation.text.tokens import (
     plural_forms,
     word_core,
 )
+from curation.text.matching import Match, TermMatcher
+from curation.text.sentences import SpokenWord
+from curation.text.similarity import closeness, letters
 
 MAX_SPAN_WORDS = 3
 MAX_FRAGMENT_WORDS = 4

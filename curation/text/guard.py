@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from curation.lexicon.lexicon import Lexicon
+from curation.lexicon.tokens import FUNCTION_WORDS, fold, normalize_tokens
 from curation.records import Correction, RejectedOutput
 from curation.text.edits import occurs
-from curation.text.lexicon import Lexicon
 from curation.text.refiner import Extraction, Proposal
 from curation.text.selection import medical_terms
 from curation.text.similarity import closeness
-from curation.text.tokens import FUNCTION_WORDS, fold, normalize_tokens
 
 MIN_SOUND_SIMILARITY = 0.75
 # A term of the video's vocabulary needs less: a narrator's "Grocott" heard as "brachat" is still

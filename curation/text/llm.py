@@ -8,15 +8,15 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from curation.config import TextSettings
+from curation.lexicon.lexicon import Lexicon
+from curation.lexicon.tokens import word_core
 from curation.text.edits import occurs
-from curation.text.lexicon import Lexicon
 from curation.text.llm_client import LlmClient
 from curation.text.matching import TermMatcher
 from curation.text.prompts import render, template_version
 from curation.text.refiner import NO_CONTEXT, Extraction, Proposal, VideoContext
 from curation.text.sentences import SentenceSpan
 from curation.text.suspects import suspect_indices
-from curation.text.tokens import word_core
 
 T = TypeVar("T")
 CORRECTION_PROMPT, EXTRACTION_PROMPT = "asr_correction", "med_roi_extraction"

@@ -10,9 +10,9 @@ from typing import Literal
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from curation.text.lexicon import Lexicon, load_lexicon
+from curation.lexicon.lexicon import Lexicon, load_lexicon
+from curation.lexicon.tokens import fold, normalize_tokens, plural_forms
 from curation.text.similarity import Closeness, closeness, letters
-from curation.text.tokens import fold, normalize_tokens, plural_forms
 
 MIN_TARGET_LETTERS = 5  # short words and acronyms are too easy to reach by accident
 MIN_DICTIONARY_LETTERS = 7  # dictionary words are many: only long ones are near by design

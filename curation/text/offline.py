@@ -4,8 +4,8 @@ medical-term density, ROI by the phrases a narrator points with."""
 from __future__ import annotations
 
 from curation.config import TextSettings
+from curation.lexicon.lexicon import Lexicon
 from curation.text.correction import span_fixes
-from curation.text.lexicon import Lexicon
 from curation.text.matching import TermMatcher, dictionary_matcher, vocabulary_targets
 from curation.text.refiner import NO_CONTEXT, Extraction, Proposal, VideoContext
 from curation.text.selection import is_med_sentence, is_roi_sentence

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from curation.text.lexicon import Lexicon
-from curation.text.terms import find_terms
-from curation.text.tokens import FUNCTION_WORDS, normalize_tokens
+from curation.lexicon.lexicon import Lexicon
+from curation.lexicon.terms import find_terms
+from curation.lexicon.tokens import FUNCTION_WORDS, normalize_tokens
 
 # Phrases a narrator uses while pointing at part of the image on screen.
 _PLACE = r"(?:top|bottom|left|right|center|centre|middle|edge|periphery|corner)"

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from curation.lexicon.lexicon import Lexicon
+from curation.lexicon.tokens import FUNCTION_WORDS, fold, join_words, normalize_tokens, word_core
 from curation.records import Word
-from curation.text.lexicon import Lexicon
-from curation.text.tokens import FUNCTION_WORDS, fold, join_words, normalize_tokens, word_core
 
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 _CLAUSE_END = re.compile(r"[,;:][\"')\]]*$")

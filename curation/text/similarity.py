@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import jellyfish
 from rapidfuzz.distance import Levenshtein
 
-from curation.text.tokens import normalize_tokens
+from curation.lexicon.tokens import normalize_tokens
 
 
 def letters(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from curation.config import Settings, TextSettings
+from curation.lexicon.lexicon import load_lexicon
 from curation.pipeline import StageContext
 from curation.records import Sentence, SlideTexts, TextAnalysis, Transcript, Video
 from curation.slides.vocabulary import video_vocabulary
@@ -10,7 +11,6 @@ from curation.store import Store
 from curation.text.confidence import judge_confidence
 from curation.text.edits import apply_corrections
 from curation.text.guard import guard_corrections, guard_extraction
-from curation.text.lexicon import load_lexicon
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
 from curation.text.refiner import TextRefiner, VideoContext

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
-from curation.text.lexicon import Lexicon
+from curation.lexicon.lexicon import Lexicon, is_unknown
+from curation.lexicon.tokens import normalize_tokens, word_core
 from curation.text.matching import TermMatcher
 from curation.text.sentences import SpokenWord
-from curation.text.tokens import normalize_tokens, word_core
 
 LOW_PROBABILITY = 0.5  # Whisper's word probability under which a dictionary word is doubted
 NEAR_TERM_SCORE = 0.75  # how close an unlikely word must be to a curated term to be doubted
-
-
-def is_unknown(core: str, lexicon: Lexicon) -> bool:
-    """A word no dictionary knows, judging hyphenated and elided words by their parts."""
-    if not re.search(r"[A-Za-z]", core) or re.search(r"\d", core) or len(core) < 3:
-        return False
-    if lexicon.is_known(core):
-        return False
-    parts = [p for p in re.split(r"[-'\u2019]", core) if len(p) >= 3]
-    return not parts or any(not lexicon.is_known(p) for p in parts)
 
 
 def is_doubtful(word: SpokenWord, lexicon: Lexicon, matcher: TermMatcher) -> bool:

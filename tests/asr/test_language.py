@@ -11,8 +11,8 @@ from curation.asr import get_transcriber
 from curation.asr.language import language_figures, why_not_english
 from curation.config import AsrSettings
 from curation.demo.scripts import parse_line
+from curation.lexicon.lexicon import glossary_hotwords
 from curation.records import Word
-from curation.text.lexicon import glossary_hotwords
 
 # ordinary sentences, then histology ones, as a lecturer abroad would say them
 NARRATION = {

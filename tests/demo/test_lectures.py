@@ -168,9 +168,9 @@ def test_truth_records_the_written_words_labels_and_clean_audio(lecture):
 
 
 def test_titles_are_read_off_the_frames_and_labels_are_on_them(demo_dir):
+    from curation.lexicon.tokens import normalize_tokens
     from curation.slides.ocr import get_engine
     from curation.slides.reading import read_frames
-    from curation.text.tokens import normalize_tokens
 
     video = Path(demo_dir) / "lecture-02.mp4"
     truth = load_truth(truth_path(demo_dir, "lecture-02"))

@@ -77,7 +77,7 @@ def test_a_label_reads_stain_marker_and_magnification_in_that_order():
 
 @pytest.mark.parametrize("script", SCRIPTS + load_scripts("hard"), ids=lambda s: s.video_id)
 def test_every_stain_on_a_label_is_a_stain_the_lexicon_knows(script):
-    from curation.text.lexicon import load_lexicon
+    from curation.lexicon.lexicon import load_lexicon
 
     stains = {t.name for t in load_lexicon().terms if t.category == "stains"}
     labels = [s.label for s in script.slides if getattr(s, "label", None)]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from curation.demo.scoring import score_run
 from curation.demo.truth import load_truth
+from curation.evaluation.pairs import score_run
 from curation.stages import STAGE_NAMES
 from curation.store import Store
 from flows.curate import curate

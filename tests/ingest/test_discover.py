@@ -21,9 +21,9 @@ from curation.ingest.discover import REPORT_COLUMNS, metadata_problem, run_disco
 from curation.ingest.discover_settings import DiscoverSettings, TriageSettings
 from curation.ingest.listing import Candidate, list_source
 from curation.ingest.manifest import read_manifest, write_manifest
+from curation.lexicon.lexicon import load_lexicon
 from curation.records import VideoRef
 from curation.store import Store
-from curation.text.lexicon import load_lexicon
 from tests.fixtures.media import make_narrated_clip
 
 

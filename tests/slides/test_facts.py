@@ -1,7 +1,7 @@
 import pytest
 
+from curation.lexicon.lexicon import load_lexicon
 from curation.slides.facts import find_magnification, find_stains
-from curation.text.lexicon import load_lexicon
 
 
 @pytest.mark.parametrize(("text", "stains"), [

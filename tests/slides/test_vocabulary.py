@@ -1,6 +1,6 @@
+from curation.lexicon.lexicon import load_lexicon
 from curation.records import SlideText, SlideTexts, TextLine, Video
 from curation.slides.vocabulary import slide_caption, video_vocabulary
-from curation.text.lexicon import load_lexicon
 
 
 def line(text: str) -> TextLine:

@@ -7,16 +7,16 @@ import json
 import pytest
 
 from curation.config import TextSettings
+from curation.evaluation.demo_context import demo_slides, demo_video
+from curation.evaluation.text import caption_scores, score, summary
+from curation.lexicon.lexicon import load_lexicon
+from curation.lexicon.tokens import plural_forms
 from curation.records import Transcript
 from curation.slides.vocabulary import video_vocabulary
-from curation.text.demo_context import demo_slides, demo_video
-from curation.text.lexicon import load_lexicon
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
-from curation.text.scoring import caption_scores, score, summary
 from curation.text.sentences import split_sentences
 from curation.text.stage import analyse
-from curation.text.tokens import plural_forms
 from tests.text.conftest import Reply, is_correction_prompt, prompt_sentences, words_of
 
 

@@ -4,7 +4,7 @@ import json
 import re
 from pathlib import Path
 
-from curation.text.terms import find_terms
+from curation.lexicon.terms import find_terms
 from flows.curate import curate
 from tests.text.conftest import Reply, is_correction_prompt, prompt_sentences
 

@@ -1,6 +1,6 @@
+from curation.lexicon.lexicon import load_lexicon
 from curation.text.edits import apply_corrections
 from curation.text.guard import guard_corrections, guard_extraction
-from curation.text.lexicon import load_lexicon
 from curation.text.refiner import Extraction, Proposal
 
 TEXTS = [

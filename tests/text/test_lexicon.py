@@ -2,10 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from curation.text import lexicon as lexicon_module
-from curation.text.hunspell import expand_dictionary, read_affixes
-from curation.text.lexicon import glossary_hotwords, load_lexicon
-from curation.text.terms import find_terms, term_present
+from curation.lexicon import lexicon as lexicon_module
+from curation.lexicon.hunspell import expand_dictionary, read_affixes
+from curation.lexicon.lexicon import glossary_hotwords, load_lexicon
+from curation.lexicon.terms import find_terms, term_present
 
 
 def test_lexicon_joins_the_curated_glossary_with_hunspell_medical_and_english_words():

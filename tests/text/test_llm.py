@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from curation.lexicon.terms import find_terms
 from curation.records import SlideTexts, TextAnalysis, Transcript, Video, VideoRef
 from curation.store import Store
-from curation.text.terms import find_terms
 from tests.fixtures.stages import run_alone
 from tests.text.conftest import (
     Reply,

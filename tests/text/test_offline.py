@@ -1,8 +1,8 @@
 import pytest
 
 from curation.config import TextSettings
+from curation.lexicon.lexicon import load_lexicon
 from curation.records import Transcript
-from curation.text.lexicon import load_lexicon
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
 from curation.text.stage import analyse

@@ -2,14 +2,14 @@ import pytest
 
 from curation.config import Settings
 from curation.errors import InvalidArtifact
+from curation.evaluation.text import score, summary
+from curation.lexicon.lexicon import load_lexicon
 from curation.pipeline import run_stage
 from curation.records import SlideTexts, TextAnalysis, Transcript, Video, VideoRef
 from curation.stages import STAGES
 from curation.store import Store
-from curation.text.lexicon import load_lexicon
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
-from curation.text.scoring import score, summary
 from curation.text.stage import analyse
 from tests.fixtures.stages import mark_done, run_alone
 from tests.text.conftest import words_of

@@ -20,10 +20,10 @@ from pydantic import BaseModel
 from curation.config import Settings
 from curation.demo.truth import LectureTruth, SentenceTruth
 from curation.intervals import overlap_s, overlapping
+from curation.lexicon.lexicon import glossary_hotwords
+from curation.lexicon.terms import find_terms, term_present
+from curation.lexicon.tokens import normalize_tokens
 from curation.records import TextAnalysis, Transcript, Word
-from curation.text.lexicon import glossary_hotwords
-from curation.text.terms import find_terms, term_present
-from curation.text.tokens import normalize_tokens
 
 
 class TextScore(BaseModel):

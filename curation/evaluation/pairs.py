@@ -13,9 +13,9 @@ from pydantic import BaseModel
 from curation.demo.truth import LectureTruth
 from curation.export.versions import VersionReader
 from curation.intervals import overlap_s, overlapping
+from curation.lexicon.terms import find_terms, term_present
 from curation.records import CandidatePairs, FrameLabels, Keyframes, Pair
 from curation.store import Store
-from curation.text.terms import find_terms, term_present
 
 
 class LectureScore(BaseModel):

@@ -11,8 +11,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from curation.text.hunspell import expand_dictionary, read_affixes
-from curation.text.tokens import fold, inflections, normalize_tokens
+from curation.lexicon.hunspell import expand_dictionary, read_affixes
+from curation.lexicon.tokens import fold, inflections, normalize_tokens
 
 HUNSPELL_DIR = Path(os.environ.get("CURATION_HUNSPELL_DIR", "/usr/share/hunspell"))
 ENGLISH_DIC, ENGLISH_AFF, MEDICAL_DIC = "en_US.dic", "en_US.aff", "en_med_glut.dic"
@@ -171,3 +171,13 @@ def glossary_hotwords(max_chars: int = 600) -> str:
         chosen.append(spelled[key])
         length += len(spelled[key]) + 2
     return ", ".join(chosen)
+
+
+def is_unknown(core: str, lexicon: Lexicon) -> bool:
+    """A word no dictionary knows, judging hyphenated and elided words by their parts."""
+    if not re.search(r"[A-Za-z]", core) or re.search(r"\d", core) or len(core) < 3:
+        return False
+    if lexicon.is_known(core):
+        return False
+    parts = [p for p in re.split(r"[-'\u2019]", core) if len(p) >= 3]
+    return not parts or any(not lexicon.is_known(p) for p in parts)

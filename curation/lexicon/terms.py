@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from curation.text.lexicon import Lexicon, load_lexicon
-from curation.text.tokens import inflections, normalize_tokens
+from curation.lexicon.lexicon import Lexicon, load_lexicon
+from curation.lexicon.tokens import inflections, normalize_tokens
 
 
 def _longest_form(lexicon: Lexicon) -> int:
