@@ -93,7 +93,7 @@ class AsrSettings(BaseModel):
     batch_size: int | None = Field(
         None, ge=0,
         description="speech chunks decoded at once (faster-whisper); 0: sequential; empty: by device, "
-        "8 on CPU, 16 on CUDA",
+        "4 on CPU, 16 on CUDA",
     )
     window_s: float = Field(
         600.0, ge=60, description="seconds of audio transcribed per pass, which bounds memory on long videos"

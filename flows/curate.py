@@ -6,13 +6,18 @@ with the next video's. At most `videos_at_once` videos are in flight, which boun
 keeps every core busy. A failing video ends in a recorded failure and never stops the batch.
 """
 
+import contextlib
+import threading
 from collections import deque
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import wait
+from prefect.task_runners import ThreadPoolTaskRunner
 
+from curation.asr import get_transcriber
 from curation.config import Settings, load_settings
 from curation.errors import StageFailed
 from curation.export.takedown import blocked_ids, takedown_list
@@ -22,8 +27,6 @@ from curation.records import VideoRef
 from curation.stages import STAGES
 from curation.store import Store
 from curation.summary import RunSummary, summarize
-from flows.audit import audit_dataset
-from flows.dataset import build_dataset_version
 from flows.runners import task_runner
 
 VIDEOS_AT_ONCE = 2
@@ -45,6 +48,24 @@ def stage_task(name: str, video: VideoRef, data_root: str, settings: Settings) -
     """Run one stage; returns (video, stage, seconds) when it really ran, None when it was current."""
     status, ran = run_stage(STAGES[name], Store(data_root), video, settings)
     return (video.video_id, name, status.duration_s) if ran else None
+
+
+def preload_asr_model(settings: Settings) -> None:
+    """Load the ASR model in this process while the first videos download, instead of after.
+
+    Only a head start, and only where tasks run on this process's threads (Dask workers load
+    their own): a model that fails to load fails again, with its reason, in each video's asr
+    stage, which is where a failure is recorded.
+    """
+    run = FlowRunContext.get()
+    if run is None or not isinstance(run.task_runner, ThreadPoolTaskRunner):
+        return
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            get_transcriber(settings.asr)
+
+    threading.Thread(target=load, name="asr-preload", daemon=True).start()
 
 
 def submit_video(video: VideoRef, data_root: str, settings: Settings) -> list:
@@ -86,10 +107,16 @@ def curate(
     takedown_path = takedown_list(takedown)
     blocked = blocked_ids(Store(data_root), takedown_path)
     videos = [v for v in read_manifests([Path(m) for m in manifests]) if v.video_id not in blocked]
+    preload_asr_model(settings)
     futures = submit_all(videos, data_root, settings, videos_at_once)
     ran = [f.result() for f in futures if f.state.is_completed() and f.result() is not None]
     summary = summarize(Store(data_root), videos, ran)
     if build_dataset and summary.ok and (ran or not only_if_changed):
+        # imported here: the dataset and audit flows bring in torch (webdataset) and matplotlib,
+        # seconds of start-up that a run curating videos only never needs
+        from flows.audit import audit_dataset
+        from flows.dataset import build_dataset_version
+
         version = build_dataset_version(data_root=data_root, settings=settings, takedown=takedown)
         summary.add_version(Store(data_root), version.path)
         summary.report_path = audit_dataset(data_root, version.name, version.version, settings=settings)

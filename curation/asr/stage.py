@@ -14,7 +14,7 @@ def transcribe_video(video: Video, ctx: StageContext) -> Transcript:
     settings = ctx.settings
     vocabulary = ""
     if settings.asr.glossary_hotwords:
-        from curation.text.lexicon import glossary_hotwords
+        from curation.lexicon.lexicon import glossary_hotwords
 
         vocabulary = glossary_hotwords()
     transcriber = get_transcriber(settings.asr)
