@@ -5,12 +5,8 @@ Must run before Prefect is imported, since Prefect reads its settings at import 
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import logging
 import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 # a new Prefect database is built at its server's first start, slowly on a busy machine
@@ -34,39 +30,3 @@ def prepare_environment(data_root: str, verbose: bool = False) -> None:
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
         logging.getLogger("prefect").setLevel(logging.CRITICAL)
-
-
-def start_prefect_server() -> Callable[[], None]:
-    """Boot Prefect's local server now, in the background; returns a function that waits for it.
-
-    A flow talks to the server from its first step, and booting it (a second Python process that
-    imports Prefect's server and opens, or first creates, its database) takes seconds. Started
-    right after `prepare_environment`, it comes up while the flow's modules import. It is the one
-    server of the process (Prefect keeps it per process), so the dataset and audit flows of the run
-    use it too. Wait for it before the first flow: until then a flow would find it not serving.
-    Nothing starts when the settings name a server (`PREFECT_API_URL`).
-    """
-
-    def boot() -> None:
-        from prefect.settings import PREFECT_API_URL
-
-        if not PREFECT_API_URL.value():
-            from prefect.server.api.server import SubprocessASGIServer
-
-            SubprocessASGIServer().start()
-
-    pool = ThreadPoolExecutor(1, thread_name_prefix="prefect-server")
-    started = pool.submit(boot)
-    pool.shutdown(wait=False)
-    return started.result
-
-
-def release_freed_memory() -> None:
-    """Give the memory this process has freed back to the system.
-
-    glibc keeps freed heap pages for reuse, so after a transcription (batches of beams over encoder
-    states, hundreds of MB) the resident size would stay at its peak while the stages after it
-    add their own. A no-op where the C library is not glibc.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -16,12 +16,11 @@ from threadpoolctl import threadpool_limits
 from curation.asr.audio import audio_windows
 from curation.asr.result import TranscriptionResult
 from curation.config import AsrSettings
-from curation.runtime import release_freed_memory
 
-# each chunk of a batch decodes beam_size hypotheses, each holding the chunk's encoder states: on
-# CPU a batch of 4 costs the CPU time of 8 (lecture-01: 16.4 s against 17.1 s, the same figures in
-# bench/asr_spread.py) with half the memory
-BATCH_SIZE_BY_DEVICE = {"cpu": 4, "cuda": 16}
+# Batching is a speed setting, not the default on CPU: on the demo lectures batch 4 was as fast in
+# CPU time as batch 8 with half the memory, but the refined term accuracy fell from 0.701 to 0.667
+# (bench/asr_spread.py); on CUDA it is what makes the GPU worth having
+BATCH_SIZE_BY_DEVICE = {"cpu": 0, "cuda": 16}
 
 
 def bundled_model_dir() -> Path:
@@ -79,7 +78,6 @@ class FasterWhisperTranscriber:
             for seg in segments:
                 words = [(at + w.start, at + w.end, w.word, w.probability) for w in seg.words or []]
                 result.add_segment(at + seg.start, at + seg.end, seg.text, words)
-            release_freed_memory()
         return result
 
     def _decode(self, audio, vocabulary: str):

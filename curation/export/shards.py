@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel
-from webdataset import TarWriter
 
 from curation.records import Pair
 
@@ -38,6 +37,8 @@ def sample(pair: Pair, image: bytes, split: str) -> dict:
 
 
 def write_shard(path: Path, pairs: list[Pair], split: str, read_image: Callable[[str], bytes]) -> ShardStats:
+    from webdataset import TarWriter  # imports torch: seconds that only a dataset build should pay
+
     with TarWriter(str(path), mtime=0.0) as sink:
         for pair in pairs:
             sink.write(sample(pair, read_image(pair.image_path), split))

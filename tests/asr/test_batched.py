@@ -36,15 +36,15 @@ def test_windows_cover_the_whole_audio_and_end_in_pauses(lecture):
 
 
 def test_the_batch_size_follows_the_device_unless_set():
-    assert (batch_size_for("cpu", None), batch_size_for("cuda", None)) == (4, 16)
+    assert (batch_size_for("cpu", None), batch_size_for("cuda", None)) == (0, 16)
     assert batch_size_for("cuda", 0) == 0 and batch_size_for("cpu", 3) == 3
 
 
 def test_batched_words_repeat_exactly_and_keep_the_sequential_timing(tmp_path):
     first = make_narrated_clip(tmp_path / "first.mp4")
     other = make_narrated_clip(tmp_path / "other.mp4", "Benign nevus cells nest at the junction.", "gray")
-    batched = get_transcriber(AsrSettings())
-    sequential = get_transcriber(AsrSettings(batch_size=0))
+    batched = get_transcriber(AsrSettings(batch_size=4))
+    sequential = get_transcriber(AsrSettings())
     assert (batched.batch_size, sequential.batch_size) == (4, 0)
 
     once = batched.transcribe(first, "")
