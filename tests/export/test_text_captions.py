@@ -45,7 +45,7 @@ def ids(pairs, *indices) -> set[str]:
 
 def test_spoken_captions_below_the_confidence_threshold_are_dropped_with_their_reason(lecture):
     store, pairs = lecture
-    record = build_version(store, Settings(export={"text_types": ["med", "roi", "slide"]}))
+    record = build_version(store, Settings(export={"text_types": ["med", "roi", "slide"], "min_text_confidence": 0.5}))
     reader = VersionReader(store, record.name, record.version)
     assert {p.pair_id for p in reader.pairs()} == ids(pairs, 0, 2, 4, SLIDE)  # 0.5 itself is kept
     stats = read_stats(store, record)
