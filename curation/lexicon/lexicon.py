@@ -112,7 +112,8 @@ def _term_forms(terms: list[Term]) -> dict[tuple[str, ...], TermForm]:
             for form in inflections(tokens) if _has_plural(term, tokens) else {tokens}:
                 forms.setdefault(form, TermForm(term.name, _inflected_spelling(spelling, form)))
     # a spelling written in the list wins over a plural generated from another term
-    forms.update({normalize_tokens(s): TermForm(t.name, s) for t in terms for s in t.spellings})
+    # (and of spellings with the same words, "Ki-67" and "Ki67", the first listed)
+    forms.update({normalize_tokens(s): TermForm(t.name, s) for t in terms for s in reversed(t.spellings)})
     return forms
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from rapidfuzz.distance import Levenshtein
@@ -29,7 +30,7 @@ from curation.lexicon.tokens import (
     plural_forms,
     word_core,
 )
-from curation.text.matching import Match, TermMatcher
+from curation.text.matching import Match, Target, TermMatcher
 from curation.text.sentences import SpokenWord
 from curation.text.similarity import closeness, letters
 
@@ -44,11 +45,14 @@ MIN_SCORE_FRAGMENTED = 0.7
 UNCERTAIN_PROBABILITY = 0.8  # dictionary words are replaced only where Whisper was this unsure
 MIN_SCORE_IN_CONTEXT = 0.62  # the rest of the term, heard right, vouches for one odd word
 MIN_EACH_IN_CONTEXT = 0.5
+MIN_SCORE_WEAK_CONTEXT = 0.8  # "master-oid bodies": a word that close needs no strong context
 MIN_WORD_PAIR_SCORE = 0.5  # each word of a multi-word term must still resemble the word it replaces
 NEARLY_SAME_SPELLING = 0.85
+FUNCTION_WORD_GAIN = 0.1  # an unsure function word joins a term only if the match gets this much closer
 MAX_ANCHOR_TERMS = 20  # a word of the term heard right is context only if few terms use it
 AMBIGUITY_MARGIN = 0.03  # a runner-up (another term) this close means the span is left alone
 SPAN_BONUS = 0.2  # per extra word, when a multi-word term accounts for every word of the span
+HEARD_WORD_BONUS = 0.02  # per extra word otherwise: of two near-equal readings, the one explaining more
 MIN_SCORE_VOCABULARY = 0.6  # a term written on the video's slides or page needs less
 MIN_EACH_VOCABULARY = 0.45
 MIN_CHANGED_SCORE = 0.35  # and the words it replaces resemble the words it puts in
@@ -88,15 +92,41 @@ class SpanFix:
 
     @property
     def value(self) -> float:
-        return self.match.rank + (SPAN_BONUS * (self.words - 1) if self.word_for_word else 0.0)
+        bonus = SPAN_BONUS if self.word_for_word else HEARD_WORD_BONUS
+        return self.match.rank + bonus * (self.words - 1)
 
 
 def _span_text(words: list[SpokenWord], first: int, last: int) -> str | None:
     if any(_BREAK.search(w.text) for w in words[first : last - 1]):
         return None  # a span never crosses the end of a sentence
-    if {fold(word_core(words[first].text)), fold(word_core(words[last - 1].text))} & FUNCTION_WORDS:
+    if any(_is_sure_function_word(words[i]) for i in {first, last - 1}):
         return None  # "by moplastic" must not become one word
+    if all(_is_function_word(w) for w in words[first:last]):
+        return None
     return word_core(join_words([w.text for w in words[first:last]])) or None
+
+
+def _is_function_word(word: SpokenWord) -> bool:
+    return fold(word_core(word.text)) in FUNCTION_WORDS
+
+
+def _is_sure_function_word(word: SpokenWord) -> bool:
+    return _is_function_word(word) and word.probability >= UNCERTAIN_PROBABILITY
+
+
+def _absorbs_needlessly(words: list[SpokenWord], fix: SpanFix) -> bool:
+    """The fix takes in a function word at its edge ("this to plasma" -> Histoplasma) though the
+    span without it is as close to the term: then the word was said ("by moplastic")."""
+    first, last = fix.first, fix.last
+    while first < last and _is_function_word(words[first]):
+        first += 1
+    while last > first and _is_function_word(words[last - 1]):
+        last -= 1
+    if (first, last) == (fix.first, fix.last):
+        return False
+    rest = join_words([w.text for w in words[first:last]])
+    gain = fix.match.closeness.score - closeness(rest, fix.match.target.text).score
+    return gain < FUNCTION_WORD_GAIN
 
 
 def _already_a_term(text: str, lexicon: Lexicon) -> bool:
@@ -290,7 +320,9 @@ def _in_term_context(
 def _specialist(word: SpokenWord, lexicon: Lexicon) -> bool:
     """A medical word no English speller knows ("lobular"): the ASR rarely makes one up."""
     return any(
-        lexicon.is_medical(t) and not lexicon.is_english(t) for t in normalize_tokens(word.text)
+        lexicon.is_medical(t) and not lexicon.is_english(t)
+        for t in normalize_tokens(word.text)
+        if len(t) > 3  # not a piece such as the "oid" of "master-oid"
     )
 
 
@@ -315,7 +347,7 @@ def _context_fix(
     # "cell" or "carcinoma" alone vouch for little: "Mason cell" is no "mast cell"
     weak_context = all(matcher.terms_using(w) > MAX_ANCHOR_TERMS for w in place.others)
     unknown = any(is_unknown(word_core(w.text), lexicon) for w in odd_words)
-    if weak_context and not (unknown or nearly_same):
+    if weak_context and not (unknown or nearly_same or close.score >= MIN_SCORE_WEAK_CONTEXT):
         return None
     if all(fold(word_core(w.text)) in FUNCTION_WORDS for w in odd_words):
         return None
@@ -340,6 +372,43 @@ def _split_words(words: list[SpokenWord], matcher: TermMatcher) -> list[SpanFix]
         if target is not None:
             found.append(SpanFix(first, last, wrong, Match(target, closeness(wrong, target.text))))
     return [f for f in found if _close_enough(f)]
+
+
+_DOTTED_ACRONYM = re.compile(r"^(?:[A-Z]\.){2,}[A-Z]\.?$")  # "D.A.B.", as Whisper writes spelled letters
+
+
+def _dotted_acronyms(words: list[SpokenWord], lexicon: Lexicon) -> list[SpanFix]:
+    """An acronym spelled out letter by letter ("D.A.B.") is written as one ("DAB")."""
+    found = []
+    for i, word in enumerate(words):
+        core = word_core(word.text) + ("." if word.text.strip().endswith(".") else "")
+        if _DOTTED_ACRONYM.match(core):
+            text = letters(core).upper()
+            known = lexicon.forms.get(normalize_tokens(text))
+            target = Target(known.text if known else text, known.name if known else text, "term", 1)
+            # its last dot goes too, unless it also ends the sentence
+            wrong = core if i + 1 < len(words) else word_core(word.text)
+            found.append(SpanFix(i, i + 1, wrong, Match(target, closeness(core, text))))
+    return found
+
+
+def _hyphen_pieces(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatcher) -> list[SpanFix]:
+    """A term heard glued to the next word by a hyphen, as one word no dictionary knows:
+    "melanar-reliable" for "Melan-A are reliable". The other piece must be a known word."""
+    found = []
+    for i, word in enumerate(words):
+        core = word_core(word.text)
+        head, dash, tail = core.partition("-")
+        if not dash or not is_unknown(core, lexicon) or not lexicon.is_known(tail) or is_unknown(tail, lexicon):
+            continue
+        if lexicon.is_known(head) or not _uncertain([word], lexicon):
+            continue
+        pieces = _unambiguous([SpanFix(i, i + 1, head, m) for m in matcher.nearest(head)])
+        for piece in (p for p in pieces if _close_enough(p)):
+            text = f"{piece.match.target.text} {tail}"
+            target = Target(text, piece.match.target.name, piece.match.target.kind, piece.match.target.words + 1)
+            found.append(SpanFix(i, i + 1, core, Match(target, closeness(core, text))))
+    return found
 
 
 def _foreign_terms(fix: SpanFix, lexicon: Lexicon) -> bool:
@@ -435,7 +504,165 @@ def _from_dictionary(
     return found
 
 
+def _misheard_markers(words: list[SpokenWord], lexicon: Lexicon) -> list[SpanFix]:
+    """A marker whose number was heard right and whose letters sound like the marker's, and like
+    no other marker with that number: "CHI 67" -> Ki-67. The letters must have been in doubt."""
+    found = []
+    for first, last in _spans(len(words), 2):
+        wrong = _span_text(words, first, last)
+        tokens = normalize_tokens(wrong) if wrong else ()
+        if len(tokens) != 2 or not (tokens[0].isalpha() and tokens[1].isdigit()):
+            continue
+        if tokens in lexicon.forms or not _uncertain(words[first:last], lexicon):
+            continue
+        alike = {
+            lexicon.forms[form].name: form
+            for form in _markers_numbered(lexicon).get(tokens[1], ())
+            if closeness(tokens[0], form[0]).sound == 1.0
+        }
+        if len(alike) == 1:
+            form = next(iter(alike.values()))
+            text = lexicon.forms[form].text
+            target = Target(text, lexicon.forms[form].name, "term", len(form))
+            found.append(SpanFix(first, last, wrong, Match(target, closeness(wrong, text))))
+    return found
+
+
+@cache
+def _markers_numbered(lexicon: Lexicon) -> dict[str, list[tuple[str, ...]]]:
+    """Term forms that are letters then a number ("ki", "67"), by their number."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for form in lexicon.forms:
+        if len(form) == 2 and form[0].isalpha() and form[1].isdigit():
+            found.setdefault(form[1], []).append(form)
+    return found
+
+
 _ORIGIN_RANK: dict[FixOrigin, int] = {"vocabulary": 2, "terms": 1, "dictionary": 0}
+
+
+def _candidates(
+    words: list[SpokenWord],
+    lexicon: Lexicon,
+    matcher: TermMatcher,
+    vocabulary: TermMatcher | None,
+    dictionary: TermMatcher | None,
+) -> list[SpanFix]:
+    found = (
+        _unambiguous(
+            _around_unknown_words(words, lexicon, matcher)
+            + _fragmented_terms(words, lexicon, matcher)
+        )
+        + _in_term_context(words, lexicon, matcher)
+        + _split_words(words, matcher)
+        + _misheard_markers(words, lexicon)
+        + _dotted_acronyms(words, lexicon)
+        + _hyphen_pieces(words, lexicon, matcher)
+        + (_unambiguous(_from_vocabulary(words, lexicon, vocabulary)) if vocabulary else [])
+        + (_from_dictionary(words, lexicon, dictionary) if dictionary else [])
+    )
+    return [f for f in found if not _absorbs_needlessly(words, f)]
+
+
+def _cuts_a_term(words: list[SpokenWord], fix: SpanFix, lexicon: Lexicon) -> bool:
+    """A term heard right runs across the edge of the span: "this to plasma cells" holds plasma
+    cells, so it is no Histoplasma."""
+    longest = MAX_FRAGMENT_WORDS
+    for first in range(max(0, fix.first - longest + 1), fix.last):
+        for last in range(max(first + 2, fix.first + 1), min(len(words), first + longest) + 1):
+            crosses = (first < fix.first or last > fix.last) and first < fix.last and last > fix.first
+            if crosses and normalize_tokens(join_words([w.text for w in words[first:last]])) in lexicon.forms:
+                return True
+    return False
+
+
+def _best_non_overlapping(candidates: list[SpanFix]) -> list[SpanFix]:
+    chosen: list[SpanFix] = []
+    # a term the ASR merely split ("pseudo stratified") is certain; it goes first, then the
+    # video's own terms, then the curated ones, then plain dictionary words
+    ranked = sorted(
+        candidates, key=lambda f: (f.split_only, _ORIGIN_RANK[f.origin], f.value), reverse=True
+    )
+    for fix in ranked:
+        if all(fix.last <= c.first or fix.first >= c.last for c in chosen):
+            chosen.append(fix)
+    return chosen
+
+
+def _with_fixes_applied(
+    words: list[SpokenWord], fixes: list[SpanFix]
+) -> tuple[list[SpokenWord], list[tuple[int, int]], set[int]]:
+    """The sentence's words with each fix written in, one word per word of its term (heard
+    surely, as the term now stands); for each word the span of heard words it stands for; and
+    which words are written in."""
+    starts = {f.first: f for f in fixes}
+    merged: list[SpokenWord] = []
+    came_from: list[tuple[int, int]] = []
+    written: set[int] = set()
+    i = 0
+    while i < len(words):
+        fix = starts.get(i)
+        if fix is None:
+            merged.append(words[i])
+            came_from.append((i, i + 1))
+            i += 1
+            continue
+        parts = fix.match.target.text.split()
+        trailing = re.search(r"[^\w)]*$", words[fix.last - 1].text.strip()).group()
+        written.update(range(len(merged), len(merged) + len(parts)))
+        merged += [SpokenWord(p, 1.0) for p in parts[:-1]] + [SpokenWord(parts[-1] + trailing, 1.0)]
+        came_from += [(fix.first, fix.last)] * len(parts)
+        i = fix.last
+    return merged, came_from, written
+
+
+def _extending_fixes(
+    words: list[SpokenWord],
+    first_pass: list[SpanFix],
+    lexicon: Lexicon,
+    matcher: TermMatcher,
+    vocabulary: TermMatcher | None,
+    dictionary: TermMatcher | None,
+) -> list[SpanFix]:
+    """Fixes found once the first ones are written in, where a corrected term is the context of
+    its neighbours ("sub capsular silos": subcapsular, then subcapsular sinus), as spans of the
+    words heard. Only those that take in a first fix and more are new."""
+    merged, came_from, written = _with_fixes_applied(words, first_pass)
+    found = []
+    for fix in _candidates(merged, lexicon, matcher, vocabulary, dictionary):
+        inside = range(fix.first, fix.last)
+        if not written & set(inside) or len(set(came_from[fix.first : fix.last])) < 2:
+            continue  # found in the first pass already, or within one fix
+        kept = tuple(t for i in inside if i in written for t in normalize_tokens(merged[i].text))
+        target = _form_keeping(fix.match.target, kept, lexicon)
+        if target is None:
+            continue  # it would undo what the first pass wrote: "Ziehl-Neelsen stain shows" -> "stains"
+        # a first fix taken in only in part is written in whole around the new term
+        first, last = came_from[fix.first][0], came_from[fix.last - 1][1]
+        before = [w.text for i, w in enumerate(merged[: fix.first]) if came_from[i][0] >= first]
+        after = [w.text for i, w in enumerate(merged) if i >= fix.last and came_from[i][1] <= last]
+        text = word_core(join_words([*before, target.text, *after]))
+        wrong = _span_text(words, first, last)
+        if wrong is None or _already_a_term(wrong, lexicon):
+            continue
+        known = lexicon.forms.get(normalize_tokens(text))
+        target = Target(text, known.name if known else target.name, target.kind, len(normalize_tokens(text)))
+        found.append(SpanFix(first, last, wrong, Match(target, closeness(wrong, text)), fix.origin))
+    return found
+
+
+def _contains_run(tokens: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    return any(tokens[i : i + len(run)] == run for i in range(len(tokens) - len(run) + 1))
+
+
+def _form_keeping(target: Target, kept: tuple[str, ...], lexicon: Lexicon) -> Target | None:
+    """The target, or another form of its term, that has the words `kept` as they stand."""
+    if _contains_run(normalize_tokens(target.text), kept):
+        return target
+    for form in lexicon.forms_of.get(target.name, ()):
+        if _contains_run(form, kept):
+            return Target(lexicon.forms[form].text, target.name, target.kind, len(form))
+    return None
 
 
 def span_fixes(
@@ -446,24 +673,19 @@ def span_fixes(
     dictionary: TermMatcher | None = None,
 ) -> list[SpanFix]:
     """The best non-overlapping corrections of a sentence's misheard spans: the video's
-    `vocabulary` first, the curated terms of `matcher`, then the medical `dictionary`'s words."""
-    candidates = (
-        _unambiguous(
-            _around_unknown_words(words, lexicon, matcher)
-            + _fragmented_terms(words, lexicon, matcher)
-        )
-        + _in_term_context(words, lexicon, matcher)
-        + _split_words(words, matcher)
-        + (_unambiguous(_from_vocabulary(words, lexicon, vocabulary)) if vocabulary else [])
-        + (_from_dictionary(words, lexicon, dictionary) if dictionary else [])
+    `vocabulary` first, the curated terms of `matcher`, then the medical `dictionary`'s words;
+    then, with those written in, the fixes they make possible."""
+
+    def whole_terms_kept(fixes: list[SpanFix]) -> list[SpanFix]:
+        return [f for f in fixes if not _cuts_a_term(words, f, lexicon)]
+
+    first_pass = _best_non_overlapping(
+        whole_terms_kept(_candidates(words, lexicon, matcher, vocabulary, dictionary))
     )
-    chosen: list[SpanFix] = []
-    # a term the ASR merely split ("pseudo stratified") is certain; it goes first, then the
-    # video's own terms, then the curated ones, then plain dictionary words
-    ranked = sorted(
-        candidates, key=lambda f: (f.split_only, _ORIGIN_RANK[f.origin], f.value), reverse=True
+    if not first_pass:
+        return []
+    extending = _best_non_overlapping(
+        whole_terms_kept(_extending_fixes(words, first_pass, lexicon, matcher, vocabulary, dictionary))
     )
-    for fix in ranked:
-        if all(fix.last <= c.first or fix.first >= c.last for c in chosen):
-            chosen.append(fix)
-    return sorted(chosen, key=lambda f: f.first)
+    kept = [f for f in first_pass if all(f.last <= e.first or f.first >= e.last for e in extending)]
+    return sorted(extending + kept, key=lambda f: f.first)

@@ -83,6 +83,8 @@ class SentenceSpan:
 def _opens_sentence(words: list[Word], i: int, lexicon: Lexicon | None) -> bool:
     """Word `i` is capitalised as a sentence opening is: an everyday word ("By", "We", "Here"),
     neither a name nor the first word of a term ("Gram stain", "Langhans giant cell")."""
+    if i > 0 and join_words([words[i - 1].text, words[i].text]) == words[i - 1].text.strip() + words[i].text.strip():
+        return False  # a piece of the word before: "D" ".A" ".B." is one acronym
     text = word_core(words[i].text)
     if not text[:1].isupper() or not text[1:].islower() and len(text) > 1:
         return False
@@ -104,6 +106,16 @@ def _may_cut(word: Word, next_word: Word) -> bool:
     )
 
 
+_INITIALS = re.compile(r"(?:^|[^\w.])(?:[A-Z]\.){2,}$")  # "D.A.B.", however Whisper cut it into words
+
+
+def _initials_in_a_sentence(words: list[Word], i: int) -> bool:
+    """The full stop closes spelled-out letters ("the D.A.B. signal") and the sentence goes on."""
+    tail = join_words([w.text for w in words[max(0, i - 4) : i + 1]])
+    following = word_core(words[i + 1].text)
+    return bool(_INITIALS.search(tail)) and following[:1].islower()
+
+
 def _ends_sentence(words: list[Word], i: int, lexicon: Lexicon | None) -> bool:
     word = words[i]
     if i + 1 == len(words):
@@ -112,7 +124,7 @@ def _ends_sentence(words: list[Word], i: int, lexicon: Lexicon | None) -> bool:
     text = word.text.strip()
     pause = next_word.start - word.end
     if _SENTENCE_END.search(text) and not _ABBREVIATION.search(text):
-        return True
+        return not _initials_in_a_sentence(words, i)
     if not _may_cut(word, next_word):
         return False
     return (

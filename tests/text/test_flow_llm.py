@@ -8,7 +8,7 @@ from curation.lexicon.terms import find_terms
 from flows.curate import curate
 from tests.text.conftest import Reply, is_correction_prompt, prompt_sentences
 
-DEICTIC = re.compile(r"\b(here|you can see|this area)\b", re.I)
+DEICTIC = re.compile(r"\b(here|you can see|this area)\b", re.IGNORECASE)
 
 
 def extract_faithfully(body: dict) -> Reply:

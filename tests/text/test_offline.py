@@ -109,3 +109,40 @@ def test_text_that_tries_to_instruct_a_model_changes_nothing():
     analysis = _refine("The dermis shows solar elastosis.", injection)
     assert [s.text for s in analysis.sentences] == [s.raw for s in analysis.sentences]
     assert not analysis.sentences[1].is_med and analysis.corrections == []
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        # a term the first pass wrote in is the context of its neighbour
+        ("You can see the sub capsular silos beneath it.", "You can see the subcapsular sinus beneath it."),
+        # an unsure function word joins the term it was heard in
+        ("Fungi such as this to plasma are seen.", "Fungi such as Histoplasma are seen."),
+        # a word this close needs no strong context ("bodies" ends many terms)
+        ("We also found master-oid bodies here.", "We also found asteroid bodies here."),
+        # a marker's number heard right, its letters sounding alike ("ch" said as k)
+        ("CHI 67 gives a sense of proliferation.", "Ki-67 gives a sense of proliferation."),
+        ("Here the brown D.A.B. signal marks the tumour cells.", "Here the brown DAB signal marks the tumour cells."),
+        ("SOX10 and melanar-reliable markers are positive.", "SOX10 and Melan-A reliable markers are positive."),
+    ],
+)
+def test_terms_heard_as_strings_of_words_are_corrected(heard, meant):
+    analysis = _refine(heard, probability=0.4)
+    assert [s.text for s in analysis.sentences] == [meant]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Compare this to plasma cells in the marrow.",  # a term across the span's edge was heard right
+        "The two cells sit in the cortex.",
+    ],
+)
+def test_words_around_terms_heard_right_are_left_alone(said):
+    analysis = _refine(said, probability=0.4)
+    assert [s.text for s in analysis.sentences] == [said]
+
+
+def test_a_function_word_heard_surely_stays_outside_the_term():
+    analysis = _refine("It is surrounded by moplastic stroma.")
+    assert [s.text for s in analysis.sentences] == ["It is surrounded by desmoplastic stroma."]

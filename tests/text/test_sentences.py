@@ -1,3 +1,4 @@
+from curation.lexicon.lexicon import load_lexicon
 from curation.records import Word
 from curation.text.sentences import MAX_WORDS, split_sentences, spoken_words
 
@@ -54,3 +55,17 @@ def test_whisper_word_pieces_are_joined_into_spoken_words():
         ("is", 1.0),
         ("lost.", 1.0),
     ]
+
+
+def test_spelled_out_letters_do_not_end_a_sentence():
+    words = [
+        Word(start=0.0, end=0.2, text="Here", probability=0.9),
+        Word(start=0.2, end=0.4, text="the", probability=0.9),
+        Word(start=0.4, end=0.6, text="D", probability=0.3),
+        Word(start=0.6, end=0.6, text=".A", probability=0.5),
+        Word(start=0.6, end=0.8, text=".B.", probability=0.8),
+        Word(start=0.9, end=1.1, text="signal", probability=0.9),
+        Word(start=1.1, end=1.3, text="marks", probability=0.9),
+        Word(start=1.3, end=1.5, text="cells.", probability=0.9),
+    ]
+    assert [s.text for s in split_sentences(words, load_lexicon())] == ["Here the D.A.B. signal marks cells."]
