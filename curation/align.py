@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curation.config import AlignSettings
+from curation.config import AlignSettings, Settings
 from curation.intervals import overlap_s
 from curation.lexicon.lexicon import load_lexicon
 from curation.pipeline import StageContext
@@ -68,7 +68,8 @@ class ShownFrame:
     provenance: dict[str, str]
 
     def pair(self, caption: str, raw: str, text_type: TextType, start: float, end: float,
-             med_terms: list[str], is_roi: bool = False, confidence: float = 1.0) -> Pair:
+             med_terms: list[str], is_roi: bool = False, confidence: float = 1.0,
+             uncertain: list[str] = ()) -> Pair:
         kf, label = self.keyframe, self.label
         return Pair(
             pair_id=Pair.make_id(self.video_id, kf.frame_time, caption),
@@ -91,6 +92,7 @@ class ShownFrame:
             sharpness=kf.sharpness,
             med_terms=med_terms,
             text_confidence=confidence,
+            uncertain=list(uncertain),
             crop_box=label.crop_box,
             provenance=self.provenance,
         )
@@ -100,7 +102,7 @@ def pairs_for_frame(frame: ShownFrame, windows: list[Window], sentences: list[Se
                     settings: AlignSettings) -> list[Pair]:
     """The frame with each sentence spoken over it, and with its own slide text if it has any."""
     pairs = [
-        frame.pair(s.text, s.raw, text_type_of(s), s.start, s.end, s.med_terms, s.is_roi, s.confidence)
+        frame.pair(s.text, s.raw, text_type_of(s), s.start, s.end, s.med_terms, s.is_roi, s.confidence, s.uncertain)
         for s in sentences
         if overlap_share(s, windows) >= settings.min_overlap
     ]
@@ -143,3 +145,12 @@ def align_pairs(
     ]
     ctx.report(candidate_pairs=len(pairs))
     return CandidatePairs(pairs=pairs)
+
+
+# the version of what a pair carries: raise it when Pair gains a field the stage fills in
+PAIRS_VERSION = "2"
+
+
+def fingerprint(settings: Settings) -> str:
+    """Re-runs this stage on stored videos when the pairs it writes change shape."""
+    return f"pairs:{PAIRS_VERSION}"

@@ -240,6 +240,7 @@ class Pair(Record):
     sharpness: float = 0.0
     med_terms: list[str] = []
     text_confidence: float = Field(1.0, ge=0, le=1, description="the caption's Sentence.confidence")
+    uncertain: list[str] = Field([], description="the caption's Sentence.uncertain: words no fix resolved")
     crop_box: tuple[int, int, int, int] | None = None
     provenance: dict[str, str] = {}
 

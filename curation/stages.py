@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from curation.align import align_pairs
+from curation.align import fingerprint as pairs_fingerprint
 from curation.asr.stage import transcribe_video
 from curation.frames.stage import FRAMES_DIR, extract_keyframes
 from curation.ingest import fetch
 from curation.pipeline import Stage, connect, unusable_reason
 from curation.records import (
+    Artifact,
     CandidatePairs,
     FrameLabels,
     Keyframes,
@@ -18,7 +22,7 @@ from curation.records import (
 )
 from curation.slides.stage import fingerprint as slides_fingerprint
 from curation.slides.stage import read_slides
-from curation.store import Store
+from curation.store import A, Store
 from curation.text.stage import fingerprint as text_fingerprint
 from curation.text.stage import refine_text
 from curation.vision.stage import CROPS_DIR, label_frames
@@ -33,15 +37,37 @@ STAGES: dict[str, Stage] = connect(
     Stage("slides", (Keyframes,), SlideTexts, read_slides, lambda c: (c.slides,), slides_fingerprint),
     Stage("text", (Transcript, SlideTexts, Video), TextAnalysis, refine_text, lambda c: (c.text,), text_fingerprint),
     Stage("pairs", (Keyframes, FrameLabels, SlideTexts, TextAnalysis, Transcript), CandidatePairs, align_pairs,
-          lambda c: (c.align,)),
+          lambda c: (c.align,), pairs_fingerprint),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(STAGES)
 
 
-def not_ready_reason(store: Store, video_id: str) -> str | None:
-    """Why a video's pairs may not ship (the first stage whose output is unusable), or None."""
+class ParsedOnce:
+    """The store as the readiness check reads it, keeping each record it parsed, so a dataset build
+    ships the very records that were checked and reads no file twice."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.parsed: dict[type[Artifact], Artifact] = {}
+
+    def __getattr__(self, name: str):
+        return getattr(self.store, name)
+
+    def load(self, video_id: str, cls: type[A]) -> A:
+        record = self.parsed[cls] = self.store.load(video_id, cls)
+        return record
+
+
+@dataclass(frozen=True)
+class Readiness:
+    reason: str | None  # why the video's pairs may not ship (the first stage whose output is unusable)
+    records: dict[type[Artifact], Artifact]  # every stage's validated record, when they may ship
+
+
+def check_readiness(store: Store, video_id: str) -> Readiness:
+    reading = ParsedOnce(store)
     statuses = store.statuses(video_id)
     for stage in STAGES.values():
-        if reason := unusable_reason(store, video_id, stage, statuses):
-            return f"{stage.name}: {reason}"
-    return None
+        if reason := unusable_reason(reading, video_id, stage, statuses):
+            return Readiness(f"{stage.name}: {reason}", {})
+    return Readiness(None, reading.parsed)

@@ -1,7 +1,8 @@
 """Score a finished curation run against the demo lectures' ground truth.
 
-Frames are scored as the classifier labelled them; pairs as a dataset version kept them, since
-those are what a trainer gets.
+Frames are scored as the classifier labelled them; pairs as a dataset version ships them, since
+those are what a trainer gets: with `caption_unit = frame` a frame's sentences come joined in one
+pair whose id no stored pair has, so the version's own pairs are read, never looked up by id.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from curation.demo.truth import LectureTruth
 from curation.export.versions import VersionReader
 from curation.intervals import overlap_s, overlapping
 from curation.lexicon.terms import find_terms, term_present
-from curation.records import CandidatePairs, FrameLabels, Keyframes, Pair
+from curation.records import FrameLabels, Keyframes, Pair
 from curation.store import Store
 
 
@@ -77,11 +78,11 @@ def best_sentence(truth: LectureTruth, start: float, end: float):
     return max(truth.sentences, key=lambda s: overlap_s(s.start, s.end, start, end))
 
 
-def score_lecture(store: Store, truth: LectureTruth, threshold: float, kept: set[str]) -> LectureScore:
+def score_lecture(store: Store, truth: LectureTruth, threshold: float, pairs: list[Pair]) -> LectureScore:
+    """`pairs`: the lecture's pairs in the version scored."""
     vid = truth.video_id
     keyframes = store.load(vid, Keyframes).keyframes
     labels = {lb.index: lb for lb in store.load(vid, FrameLabels).labels}
-    pairs = [p for p in store.load(vid, CandidatePairs).pairs if p.pair_id in kept]
     slides_by_index = {s.index: s for s in truth.slides}
 
     shown = {slide_at(truth, kf.frame_time).index for kf in keyframes if slide_at(truth, kf.frame_time)}
@@ -141,5 +142,7 @@ def score_lecture(store: Store, truth: LectureTruth, threshold: float, kept: set
 def score_run(
     store: Store, truths: list[LectureTruth], dataset_path: str, threshold: float = 0.5
 ) -> QualityScore:
-    kept = set(VersionReader.at(store, dataset_path).pair_videos())
-    return QualityScore(lectures=[score_lecture(store, t, threshold, kept) for t in truths])
+    shipped: dict[str, list[Pair]] = defaultdict(list)
+    for pair in VersionReader.at(store, dataset_path).pairs():
+        shipped[pair.video_id].append(pair)
+    return QualityScore(lectures=[score_lecture(store, t, threshold, shipped[t.video_id]) for t in truths])

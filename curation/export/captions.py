@@ -40,6 +40,7 @@ def join_frame(parts: list[Pair]) -> Pair:
         "text_end": max(p.text_end for p in parts),
         "med_terms": list(dict.fromkeys(t for p in parts for t in p.med_terms)),
         "text_confidence": joined_confidence(parts),
+        "uncertain": list(dict.fromkeys(w for p in parts for w in p.uncertain)),
     })
 
 

@@ -2,7 +2,8 @@
 
 A video is ready when every stage is done, each made from the outputs of its input stages that
 are stored now, and every artifact validates; any other video is left out with the reason, so a
-failed re-run or a damaged artifact never ships stale or half-read pairs. The build's own
+failed re-run or a damaged artifact never ships stale or half-read pairs. Each artifact is parsed
+once: the build takes the records the readiness check validated. The build's own
 settings do not enter: a version is a view of what was curated.
 """
 
@@ -10,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from curation.errors import InvalidArtifact
-from curation.records import CandidatePairs, Keyframe, Keyframes, Pair, Video
-from curation.stages import not_ready_reason
+from curation.records import Artifact, CandidatePairs, Keyframe, Keyframes, Pair, Video
+from curation.stages import check_readiness
 from curation.store import Store
 
 
@@ -29,24 +29,20 @@ class Catalog:
     not_ready: dict[str, str]  # video id -> why it is left out
 
 
-def load_video(store: Store, video_id: str) -> VideoInputs:
-    keyframes = store.load(video_id, Keyframes)
+def video_inputs(records: dict[type[Artifact], Artifact]) -> VideoInputs:
     return VideoInputs(
-        video=store.load(video_id, Video),
-        pairs=store.load(video_id, CandidatePairs).pairs,
-        keyframes={kf.index: kf for kf in keyframes.keyframes},
+        video=records[Video],
+        pairs=records[CandidatePairs].pairs,
+        keyframes={kf.index: kf for kf in records[Keyframes].keyframes},
     )
 
 
 def load_catalog(store: Store) -> Catalog:
     videos, not_ready = {}, {}
     for video_id in store.video_ids():
-        reason = not_ready_reason(store, video_id)
-        if reason is None:
-            try:
-                videos[video_id] = load_video(store, video_id)
-            except InvalidArtifact as exc:  # changed since the readiness check
-                reason = str(exc)
-        if reason is not None:
-            not_ready[video_id] = reason
+        readiness = check_readiness(store, video_id)  # the records it validated are the ones shipped
+        if readiness.reason is None:
+            videos[video_id] = video_inputs(readiness.records)
+        else:
+            not_ready[video_id] = readiness.reason
     return Catalog(videos=videos, not_ready=not_ready)

@@ -21,6 +21,8 @@ from curation.vision.stage import decode_rgb
 
 def read_slides(keyframes: Keyframes, ctx: StageContext) -> SlideTexts:
     settings = ctx.settings.slides
+    if not settings.enabled:
+        return SlideTexts(video_id=keyframes.video_id, engine_id="off", frames=[])
     engine = get_engine(settings.engine)
     lexicon = load_lexicon()
     kept = [k for k in keyframes.keyframes if k.duplicate_of is None]

@@ -328,6 +328,7 @@ def write_video(
             sharpness=kf.sharpness,
             med_terms=s.med_terms,
             text_confidence=s.confidence,
+            uncertain=s.uncertain,
             provenance={"classifier": "test"},
         )
         aligned.append((pair, spec["filtered"].get((frame_index, sentence_index))))

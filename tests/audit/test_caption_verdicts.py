@@ -12,7 +12,6 @@ from curation.audit.highlight import caption_words
 from curation.audit.metrics import audit_version
 from curation.audit.precision import review_summary
 from curation.audit.review_labels import connect, read_labels, save_label
-from curation.audit.uncertain import uncertain_words
 from curation.config import Settings
 from curation.export.versions import VersionReader
 from tests.audit.reference import wilson
@@ -99,15 +98,6 @@ def test_caption_words_mark_terms_and_unsure_words_at_their_positions():
         ("", "Masson", "", "term"), ("", "trichrome", "", "term"), ("(", "x40", ")", "")
     ]
     assert [w.kind for w in caption_words("Nests of melanocytes.", [])] == ["", "", ""]
-
-
-def test_unsure_words_are_found_for_kept_and_dropped_pairs(store):
-    reader = VersionReader(store, DATASET, VERSION)
-    kept, dropped = reader.pairs(), reader.dropped("uncertain_text")
-    found = uncertain_words(store, [*kept, *dropped])
-    assert found[dropped[0].pair_id] == ["nucleoplyal", "homophism", "red-free"]
-    pagetoid = next(p for p in kept if "pagetoid" in p.caption)
-    assert found == {dropped[0].pair_id: found[dropped[0].pair_id], pagetoid.pair_id: ["pagetoid"]}
 
 
 def test_the_audit_publishes_caption_precision_and_calibrates_on_dropped_pairs_too(store):

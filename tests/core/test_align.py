@@ -1,6 +1,9 @@
+from curation import align
 from curation.align import ShownFrame, frame_windows, overlap_share, pairs_for_frame
-from curation.config import AlignSettings
-from curation.records import FrameLabel, Keyframe, Pair, Sentence, SlideText, TextLine
+from curation.config import AlignSettings, Settings
+from curation.pipeline import stage_hash
+from curation.records import FrameLabel, Keyframe, Pair, Sentence, SlideText, StageStatus, TextLine
+from curation.stages import STAGES
 
 
 def keyframe(index, start, end, duplicate_of=None):
@@ -51,6 +54,12 @@ def test_every_sentence_type_becomes_a_candidate_with_its_type():
     assert [p.is_roi for p in pairs] == [True, True, False]
 
 
+def test_a_pair_carries_its_sentences_confidence_and_unsure_words():
+    unsure = sentence(0, 1, 2).model_copy(update={"confidence": 0.4, "uncertain": ["homophism"]})
+    pairs = pairs_for_frame(shown(keyframe(0, 0, 30)), [(0, 30)], [unsure, sentence(1, 3, 4)], AlignSettings())
+    assert [(p.text_confidence, p.uncertain) for p in pairs] == [(0.4, ["homophism"]), (1.0, [])]
+
+
 def test_overlap_share_counts_time_inside_any_window():
     s = sentence(0, 8, 12)
     assert overlap_share(s, [(0, 10)]) == 0.5
@@ -71,3 +80,11 @@ def test_a_slide_with_words_about_its_picture_gives_a_slide_pair_with_its_facts(
     assert written.med_terms == ["granuloma", "Langhans giant cell"]
     blank = SlideText(index=0, lines=[])
     assert [p.text_type for p in pairs_for_frame(shown(kf, blank), [(9, 21)], [], AlignSettings())] == []
+
+
+def test_a_new_pair_version_makes_stored_pairs_stale(monkeypatch):
+    pairs = STAGES["pairs"]
+    upstream = {stage: StageStatus(state="done", config_hash="h") for stage in pairs.after}
+    before = stage_hash(pairs, Settings(), upstream)
+    monkeypatch.setattr(align, "PAIRS_VERSION", align.PAIRS_VERSION + "-next")
+    assert stage_hash(pairs, Settings(), upstream) != before

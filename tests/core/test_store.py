@@ -61,6 +61,16 @@ def test_artifacts_round_trip_and_are_validated_on_read(tmp_path):
         store.load("v1", Keyframes)
 
 
+def test_pairs_stored_before_pairs_carried_their_unsure_words_still_load(tmp_path):
+    old = ('{"pair_id": "p1", "video_id": "v1", "image_path": "videos/v1/frames/0000.jpg", "caption": "Nests.", '
+           '"raw_caption": "Nests.", "text_type": "med", "text_start": 1.0, "text_end": 2.0, "frame_time": 1.5, '
+           '"frame_start": 0.0, "frame_end": 3.0, "keyframe_index": 0, "histology_score": 0.9}\n')
+    (tmp_path / "videos" / "v1").mkdir(parents=True)
+    (tmp_path / "videos" / "v1" / "pairs.jsonl").write_text(old)
+    [pair] = Store(tmp_path).load("v1", CandidatePairs).pairs
+    assert (pair.pair_id, pair.uncertain, pair.text_confidence) == ("p1", [], 1.0)
+
+
 @pytest.mark.parametrize("video_id", [".", "..", "...", ".hidden", "a/b", "", "x" * 129])
 def test_no_video_id_resolves_outside_its_own_folder(tmp_path, video_id):
     store = Store(tmp_path)

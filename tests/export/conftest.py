@@ -44,6 +44,7 @@ class PairSpec:
     start: float = 1.0  # seconds after the frame appears
     stains: tuple[str, ...] = ()
     magnification: str | None = None
+    uncertain: tuple[str, ...] = ()
 
 
 # Every video gets these pairs; the comments say which default check drops them.
@@ -90,7 +91,7 @@ def make_pair(video_id: str, keyframe: Keyframe, spec: PairSpec) -> Pair:
         text_type=spec.text_type, is_roi=spec.text_type == "roi", text_start=start, text_end=start + 3,
         frame_time=keyframe.frame_time, frame_start=keyframe.stable_start, frame_end=keyframe.stable_end,
         keyframe_index=keyframe.index, histology_score=spec.histology_score, stain="he",
-        text_confidence=spec.text_confidence, stains_on_slide=list(spec.stains), magnification=spec.magnification,
+        text_confidence=spec.text_confidence, uncertain=list(spec.uncertain), stains_on_slide=list(spec.stains), magnification=spec.magnification,
         provenance={"asr_model": "tiny.en", "classifier": "stain-v1", "prompt:med": "med-v2"},
     )
 

@@ -2,6 +2,7 @@ import json
 import os
 import tarfile
 import threading
+from collections import Counter
 
 import duckdb
 import pyarrow.parquet as pq
@@ -275,6 +276,18 @@ def test_repeated_pairs_are_counted_and_a_video_missing_an_image_is_left_out(sto
     assert stats["dropped"]["duplicate_pair"] == 1
     assert "lec-c" not in stats["per_video"] and "lec-c" in stats["videos_not_ready"]
     assert "frames/0002.jpg" in stats["not_ready_reasons"]["lec-c"]
+
+
+def test_a_build_reads_each_artifact_of_a_video_once(store, monkeypatch):
+    reads = Counter()
+    read_bytes = Store.read_bytes
+    monkeypatch.setattr(Store, "read_bytes", lambda self, path: reads.update([path]) or read_bytes(self, path))
+    build_version(store, Settings())
+    artifacts = {path: n for path, n in reads.items() if "/videos/" in path and "/frames/" not in path}
+    assert {path for path in artifacts if path.endswith("pairs.jsonl")} == {
+        store.video_path(video_id, "pairs.jsonl") for video_id in VIDEOS
+    }
+    assert set(artifacts.values()) == {1}
 
 
 def test_a_finished_video_without_its_artifacts_is_left_out_with_the_reason(store):

@@ -22,9 +22,11 @@ VIDEO = "lec-t"
 ON_SLIDE = {"stains": ("Ziehl-Neelsen",), "magnification": "x100"}  # read off keyframe 0, so on each of its pairs
 SPECS = (
     # keyframe 0: three spoken sentences, said out of stored order, one of them garbled
-    PairSpec(0, "Ziehl-Neelsen stain shows acid-fast bacilli in red rods.", "med", 0.9, 0.9, start=4.0, **ON_SLIDE),
+    PairSpec(0, "Ziehl-Neelsen stain shows acid-fast bacilli in red rods.", "med", 0.9, 0.9, start=4.0,
+             uncertain=("rods",), **ON_SLIDE),
     PairSpec(0, "A needle-sustained show NASA's fast-assiliates in red.", "med", 0.9, 0.2, start=6.0, **ON_SLIDE),
-    PairSpec(0, "Here you can see them inside the macrophages.", "roi", 0.9, 0.6, start=1.0, **ON_SLIDE),
+    PairSpec(0, "Here you can see them inside the macrophages.", "roi", 0.9, 0.6, start=1.0,
+             uncertain=("macrophages", "rods"), **ON_SLIDE),
     PairSpec(0, "Ziehl-Neelsen x100 acid-fast bacilli", "slide", 0.9, 0.1, start=0.0, **ON_SLIDE),
     # keyframe 1: one sentence, on the threshold, and one that fails two checks
     PairSpec(1, "Caseating granulomas replace the lymph node.", "med", 0.8, 0.5, start=2.0),
@@ -108,6 +110,7 @@ def test_frame_unit_joins_a_frames_kept_sentences_in_the_order_said(lecture):
     words = [len(pairs[i].caption.split()) for i in (2, 0)]
     assert joined.text_confidence == pytest.approx((0.6 * words[0] + 0.9 * words[1]) / sum(words), abs=1e-3)
     assert joined.pair_id == Pair.make_id(VIDEO, pairs[0].frame_time, joined.caption)
+    assert joined.uncertain == ["macrophages", "rods"]  # each part's unsure words, in the order said, once
     assert shipped[1].pair_id == pairs[4].pair_id  # one sentence: the very same pair
     assert shipped["slide"].pair_id == pairs[SLIDE].pair_id  # slide text is never joined to speech
 

@@ -27,10 +27,10 @@ def keyframes_in(store: Store, images: list[np.ndarray], duplicates: dict[int, i
     return Keyframes(video_id="lec", extractor_id="test", keyframes=keyframes)
 
 
-def run(tmp_path: Path, keyframes_of, engine: str = "tesseract") -> tuple[SlideTexts, dict]:
+def run(tmp_path: Path, keyframes_of, **slides) -> tuple[SlideTexts, dict]:
     store = Store(tmp_path)
     keyframes = keyframes_of(store)
-    settings = Settings(slides=SlidesSettings(engine=engine))
+    settings = Settings(slides=SlidesSettings(**slides))
     ctx = StageContext(video=VIDEO, settings=settings, workdir=tmp_path / "work", store=store, upstream={})
     return read_slides(keyframes, ctx), ctx.metrics
 
@@ -68,3 +68,9 @@ def test_the_other_engine_is_a_setting(tmp_path):
 def test_a_video_without_kept_keyframes_gives_no_frames(tmp_path):
     slides, metrics = run(tmp_path, lambda store: Keyframes(video_id="lec", extractor_id="test", keyframes=[]))
     assert slides.frames == [] and metrics["frames"] == 0 and metrics["words"] == 0
+
+
+def test_reading_the_slides_can_be_switched_off(tmp_path):
+    images = [text_slide("Liver fibrosis", ["Masson trichrome highlights collagen"])]
+    slides, _ = run(tmp_path, lambda store: keyframes_in(store, images, duplicates={}), enabled=False)
+    assert (slides.video_id, slides.engine_id, slides.frames) == ("lec", "off", [])
