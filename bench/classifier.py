@@ -5,8 +5,8 @@
 
 Frames come from `curation.demo.labelled` (train split: seed 0, held-out test split: seed 1) and
 from `curation.vision.tissue_frames` (real H&E from PyPI wheels, low-power islands, special stains,
-fluorescence, H&E-palette photos, pink charts, cell cartoons; calibration and held-out splits share
-no pixels). `--fit` refits the stain classifier's softmax model on the calibration set
+fluorescence, H&E-palette photos, pink charts, cell cartoons, CT/MR/X-ray/ultrasound scans from the
+pydicom-data wheel; calibration and held-out splits share no pixels). `--fit` refits the stain classifier's softmax model on the calibration set
 (`curation.vision.refit.calibration_set`) and rewrites curation/vision/stain_model.json; the report
 always scores both held-out sets with the full labelling path (whole frame, then the cropped
 picture of a mixed slide), and times the stain classifier and a small randomly initialised
@@ -39,6 +39,7 @@ from curation.vision.refit import calibration_set, fit_model, held_out_frames
 from curation.vision.stain import MODEL_PATH, StainClassifier, load_model
 
 ROOT = Path(__file__).resolve().parents[1]
+LOOK_ALIKES = ("he_palette_photo", "pink_chart", "cell_cartoon", "radiology")
 TINY_CLIP = {
     "embed_dim": 64,
     "vision_cfg": {
@@ -60,7 +61,7 @@ def load_split(folder: Path, per_class: int, seed: int):
 
 def fit(per_group: int, demo_per_class: int) -> None:
     calibration = calibration_set(per_group, demo_per_class)
-    MODEL_PATH.write_text(fit_model(calibration, [], version="3").to_json())
+    MODEL_PATH.write_text(fit_model(calibration, [], version="4").to_json())
     load_model.cache_clear()
 
 
@@ -83,6 +84,12 @@ def report_tissue(console: Console, per_group: int) -> None:
     console.print(
         f"real/hard-negative histology: precision {ratio(tp, sum(said)):.4f} (target >= 0.99), "
         f"recall {ratio(tp, sum(truth)):.4f} (target >= 0.98)"
+    )
+    look_alikes = [s for f, s in zip(frames, said) if f.group in LOOK_ALIKES]
+    islands = [s for f, s in zip(frames, said) if f.group == "low_power_islands"]
+    console.print(
+        f"look-alikes ({', '.join(LOOK_ALIKES)}) kept: {sum(look_alikes)}/{len(look_alikes)} (target 0); "
+        f"low-power islands kept: {ratio(sum(islands), len(islands)):.3f} (target >= 0.95)"
     )
 
 

@@ -1,15 +1,15 @@
-"""Fit the stain classifier's softmax model on labelled frames (used by bench/classifier.py)."""
+"""Fit the stain classifier's softmax model on labelled frames, and the views they are seen in."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import minimize
 
 from curation.vision.crop import Box, histology_region
 from curation.vision.features import FEATURE_NAMES, extract
 from curation.vision.protocol import HISTOLOGY
+from curation.vision.softmax import fit_parameters
 from curation.vision.stain import StainModel
 
 
@@ -22,50 +22,12 @@ def fit_softmax(
     fitted_on: dict | None = None,
     sample_weight: np.ndarray | None = None,
 ) -> StainModel:
-    """Multinomial logistic regression on standardised features, classes weighted equally (each
-    example within its class by `sample_weight`)."""
-    missing = set(classes) - set(labels)
-    if missing:
-        raise ValueError(f"no training frames for classes {sorted(missing)}")
-    unknown = set(labels) - set(classes)
-    if unknown:
-        raise ValueError(
-            f"training labels {sorted(unknown)} are not among the classes {list(classes)}"
-        )
-    mean = features.mean(axis=0)
-    scale = features.std(axis=0)
-    scale[scale < 1e-9] = 1.0
-    z = (features - mean) / scale
-    y = np.array([list(classes).index(label) for label in labels])
-    n, f = z.shape
-    c = len(classes)
-    onehot = np.eye(c)[y]
-    each = np.ones(n) if sample_weight is None else np.asarray(sample_weight, np.float64)
-    counts = np.bincount(y, weights=each, minlength=c)
-    weight = each * (counts.sum() / (c * counts))[y] / counts.sum()
-
-    def loss_and_grad(params: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = params[: c * f].reshape(c, f), params[c * f :]
-        logits = z @ w.T + b
-        logits -= logits.max(axis=1, keepdims=True)
-        log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-        loss = -(weight * (onehot * log_p).sum(axis=1)).sum() + l2 * (w * w).sum()
-        delta = (np.exp(log_p) - onehot) * weight[:, None]
-        grad_w = delta.T @ z + 2 * l2 * w
-        return loss, np.concatenate([grad_w.ravel(), delta.sum(axis=0)])
-
-    result = minimize(
-        loss_and_grad, np.zeros(c * f + c), jac=True, method="L-BFGS-B", options={"maxiter": 5000}
-    )
-    w, b = result.x[: c * f].reshape(c, f), result.x[c * f :]
+    """The stain model: a softmax over the features of FEATURE_NAMES (`fit_parameters`)."""
     return StainModel(
         version=version,
         feature_names=list(FEATURE_NAMES),
-        mean=[round(float(v), 6) for v in mean],
-        scale=[round(float(v), 6) for v in scale],
-        bias={name: round(float(v), 5) for name, v in zip(classes, b)},
-        weights={name: [round(float(v), 5) for v in row] for name, row in zip(classes, w)},
         fitted_on=fitted_on or {},
+        **fit_parameters(features, labels, classes, l2, sample_weight),
     )
 
 
@@ -74,11 +36,11 @@ def frame_type(generator_label: str) -> str:
     return HISTOLOGY if generator_label.startswith(HISTOLOGY) else generator_label
 
 
-def training_examples(
+def training_views(
     labels: Sequence[str], boxes: Sequence[Box | None], images: Sequence[np.ndarray]
-) -> tuple[np.ndarray, list[str]]:
-    """Features of what the classifier meets in use: every whole frame, the tissue picture of a
-    mixed slide (its true box), and every region the cropper proposes, under the frame's type."""
+) -> list[tuple[np.ndarray, str]]:
+    """What the classifier meets in use: every whole frame, the tissue picture of a mixed slide
+    (its true box), and every region the cropper proposes, each under the frame's type."""
     views: list[tuple[np.ndarray, str]] = []
     for label, box, image in zip(labels, boxes, images):
         target = frame_type(label)
@@ -88,4 +50,12 @@ def training_examples(
         proposed = histology_region(image)
         if proposed is not None:
             views.append((image[proposed[1] : proposed[3], proposed[0] : proposed[2]], target))
+    return views
+
+
+def training_examples(
+    labels: Sequence[str], boxes: Sequence[Box | None], images: Sequence[np.ndarray]
+) -> tuple[np.ndarray, list[str]]:
+    """The features and frame types of `training_views`."""
+    views = training_views(labels, boxes, images)
     return np.stack([extract(view) for view, _ in views]), [target for _, target in views]

@@ -3,13 +3,16 @@
 Weights come from `vision.clip.checkpoint`: a local checkpoint file (for the architecture named
 by `vision.clip.architecture`, a built-in open_clip name or the path of a model-config JSON),
 or an `hf-hub:org/name` id that is already in the local Hugging Face cache (e.g. QuiltNet-B-32).
-Nothing is ever downloaded. Inference is batched; on a GPU it runs under fp16 autocast.
+Nothing is ever downloaded. Inference is batched; on a GPU it runs under fp16 autocast. Frames are
+scored zero-shot against text prompts, or by a linear probe on the image embeddings fitted to the
+project's labelled frames (`curation.vision.probe`).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,14 @@ from typing import Any
 import numpy as np
 
 from curation.config import ClipSettings
-from curation.vision.protocol import FRAME_TYPES, HISTOLOGY, Classification, label_from_scores
+from curation.vision.probe import load_probe
+from curation.vision.protocol import (
+    FRAME_TYPES,
+    HISTOLOGY,
+    Classification,
+    histology_score,
+    label_from_scores,
+)
 
 CHECKPOINT_ENV = "CURATION_VISION__CLIP__CHECKPOINT"
 ARCHITECTURE_ENV = "CURATION_VISION__CLIP__ARCHITECTURE"
@@ -123,61 +133,108 @@ def load_open_clip(settings: ClipSettings) -> LoadedClip:
     return LoadedClip(model.eval(), preprocess, open_clip.get_tokenizer(model_name), device, model_id)
 
 
-class OpenClipClassifier:
-    def __init__(self, settings: ClipSettings, threshold: float = 0.5):
-        import torch
+class ClipEmbedder:
+    """L2-normalised image embeddings, `batch_size` images per forward pass, under fp16 autocast
+    on a GPU."""
 
-        unknown = set(settings.class_prompts) - set(FRAME_TYPES)
-        if unknown:
-            raise ValueError(f"vision.clip.class_prompts: {sorted(unknown)} are not frame types {FRAME_TYPES}")
-        if not settings.class_prompts.get(HISTOLOGY) or len(settings.class_prompts) < 2:
-            raise ValueError("vision.clip.class_prompts needs at least one histology prompt and one other type")
-        self.settings = settings
-        self.threshold = threshold
-        loaded = load_open_clip(settings)
-        self.model, self.preprocess, self.device = loaded.model, loaded.preprocess, loaded.device
-        self.classifier_id = loaded.model_id
-        self.prompt_classes = [name for name, texts in settings.class_prompts.items() for _ in texts]
-        prompts = [text for texts in settings.class_prompts.values() for text in texts]
-        with torch.inference_mode(), self._autocast():
-            text = self.model.encode_text(loaded.tokenizer(prompts).to(self.device)).float()
-        self.text_features = text / text.norm(dim=-1, keepdim=True)
-        self.logit_scale = float(self.model.logit_scale.detach().exp())
+    def __init__(self, loaded: LoadedClip, batch_size: int):
+        self.loaded = loaded
+        self.batch_size = batch_size
+
+    @property
+    def model_id(self) -> str:
+        return self.loaded.model_id
 
     def _autocast(self):
         import torch
 
-        if self.device.startswith("cuda"):
+        if self.loaded.device.startswith("cuda"):
             return torch.autocast(device_type="cuda", dtype=torch.float16)
         return contextlib.nullcontext()
 
-    def classify(self, images: list[np.ndarray]) -> list[Classification]:
+    def embed(self, images: Iterable[np.ndarray]) -> np.ndarray:
+        """One row per RGB uint8 image, in order; `images` may be a generator, held a batch at a time."""
         import torch
         from PIL import Image
 
-        results: list[Classification] = []
-        for start in range(0, len(images), self.settings.batch_size):
-            batch = torch.stack(
-                [
-                    self.preprocess(Image.fromarray(img))
-                    for img in images[start : start + self.settings.batch_size]
-                ]
-            ).to(self.device)
+        rows = []
+        iterator = iter(images)
+        while batch := list(itertools.islice(iterator, self.batch_size)):
+            pixels = torch.stack([self.loaded.preprocess(Image.fromarray(img)) for img in batch])
             with torch.inference_mode(), self._autocast():
-                features = self.model.encode_image(batch).float()
-            features = features / features.norm(dim=-1, keepdim=True)
-            probs = (
-                (self.logit_scale * features @ self.text_features.T).softmax(dim=-1).cpu().numpy()
+                features = self.loaded.model.encode_image(pixels.to(self.loaded.device)).float()
+            rows.append((features / features.norm(dim=-1, keepdim=True)).cpu().numpy())
+        return np.concatenate(rows) if rows else np.zeros((0, 0), np.float32)
+
+    def encode_text(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode(), self._autocast():
+            text = self.loaded.model.encode_text(self.loaded.tokenizer(texts).to(self.loaded.device)).float()
+        return (text / text.norm(dim=-1, keepdim=True)).cpu().numpy()
+
+
+class OpenClipClassifier:
+    """Zero-shot over `vision.clip.class_prompts`, or the linear probe `vision.clip.probe` names."""
+
+    def __init__(
+        self,
+        settings: ClipSettings,
+        threshold: float = 0.5,
+        keep_as_histology: tuple[str, ...] = (),
+        embedder: ClipEmbedder | None = None,
+    ):
+        self.settings = settings
+        self.threshold = threshold
+        self.keep_as_histology = keep_as_histology
+        self.probe = load_probe(settings.probe) if settings.probe else None
+        if self.probe is None:
+            _check_prompts(settings.class_prompts)
+        self.embedder = embedder or ClipEmbedder(load_open_clip(settings), settings.batch_size)
+        if self.probe is not None:
+            self.probe.check_backbone(self.embedder.model_id)
+            self.classifier_id = f"{self.embedder.model_id}+probe/{self.probe.version}"
+        else:
+            self.classifier_id = self.embedder.model_id
+            self.prompt_classes = [name for name, texts in settings.class_prompts.items() for _ in texts]
+            self.text_features = self.embedder.encode_text(
+                [text for texts in settings.class_prompts.values() for text in texts]
             )
-            for row in probs:
-                scores = dict.fromkeys(self.settings.class_prompts, 0.0)
-                for name, p in zip(self.prompt_classes, row):
-                    scores[name] += float(p)
-                scores = {name: round(value, 4) for name, value in scores.items()}
-                histology = scores[HISTOLOGY]
-                results.append(
-                    Classification(
-                        label_from_scores(scores, histology, self.threshold), histology, scores
-                    )
-                )
+            self.logit_scale = float(self.embedder.loaded.model.logit_scale.detach().exp())
+
+    def scores(self, embeddings: np.ndarray) -> list[dict[str, float]]:
+        if self.probe is not None:
+            self.probe.check_dimensions(embeddings.shape[1])
+            return [
+                {name: round(float(p), 4) for name, p in zip(self.probe.classes, row)}
+                for row in self.probe.probabilities(embeddings)
+            ]
+        logits = self.logit_scale * embeddings @ self.text_features.T
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        results = []
+        for row in probs:
+            scores = dict.fromkeys(self.settings.class_prompts, 0.0)
+            for name, p in zip(self.prompt_classes, row):
+                scores[name] += float(p)
+            results.append({name: round(value, 4) for name, value in scores.items()})
         return results
+
+    def classify(self, images: list[np.ndarray]) -> list[Classification]:
+        if not images:
+            return []
+        results = []
+        for scores in self.scores(self.embedder.embed(images)):
+            histology = histology_score(scores, self.keep_as_histology)
+            results.append(
+                Classification(label_from_scores(scores, histology, self.threshold), histology, scores)
+            )
+        return results
+
+
+def _check_prompts(class_prompts: dict[str, list[str]]) -> None:
+    unknown = set(class_prompts) - set(FRAME_TYPES)
+    if unknown:
+        raise ValueError(f"vision.clip.class_prompts: {sorted(unknown)} are not frame types {FRAME_TYPES}")
+    if not class_prompts.get(HISTOLOGY) or len(class_prompts) < 2:
+        raise ValueError("vision.clip.class_prompts needs at least one histology prompt and one other type")

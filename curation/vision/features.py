@@ -23,6 +23,9 @@ from skimage.feature import local_binary_pattern
 
 ANALYSIS_SIDE = 256
 NUCLEI_SIDE = 512
+# a second, coarser look for the nuclei of a field magnified far beyond x40 (or upscaled from a
+# small picture), which are too large to count as nuclei on the NUCLEI_SIDE copy
+COARSE_NUCLEI_SIDE = 128
 FEATURE_NAMES = (
     "white",  # near-white, unsaturated pixels: paper, slide background, lumen
     "dark",  # near-black pixels: letterbox bars, dark themes, night skies
@@ -60,6 +63,20 @@ FEATURE_NAMES = (
     "nuclei_area_spread",  # interquartile range / median of their areas
     "nuclei_roundness",  # their median 4 pi area / perimeter^2
     "nuclei_cover",  # share of the tissue's haematoxylin-dense pixels that lie in such blobs
+    *(f"coarse_{name}" for name in ("nuclei_density", "nuclei_area", "nuclei_area_spread",
+                                    "nuclei_roundness", "nuclei_cover")),  # the same on a COARSE_NUCLEI_SIDE copy
+    # grey-level percentiles: transmitted light leaves the brightest pixels of a bright-field
+    # picture near white, a fluorescence picture is light emitted on black
+    "grey_p5",
+    "grey_p50",
+    "grey_p95",
+    # skewness of the grey detail (grey minus its blur, fine and coarse): bright-field objects
+    # absorb, so nuclei are compact dark spots (negative); fluorophores emit, bright spots (positive)
+    "detail_skew_fine",
+    "detail_skew_coarse",
+    # mean saturation of the brightest 5% of pixels: in bright field the least stained, so nearly
+    # the white of the lamp; in fluorescence the most dye, so a saturated emission colour
+    "bright_saturation",
 )
 MIN_TISSUE_PIXELS = 200
 
@@ -119,7 +136,7 @@ def _nuclei_density(haematoxylin: np.ndarray, stained: np.ndarray) -> float:
         return 0.0
     level = max(np.percentile(haematoxylin[stained], 75), 0.02)
     blobs = ((haematoxylin > level) & stained).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA]
     return float(((areas >= 4) & (areas <= 150)).sum() * 1000 / haematoxylin.size)
 
@@ -159,9 +176,10 @@ def _tissue_features(small, hsv, hed, deviation, grey, tissue) -> list[float]:
     ]
 
 
-def _nuclei_features(rgb: np.ndarray) -> list[float]:
-    """Blobs among the haematoxylin-densest pixels of the tissue, by count, size and shape."""
-    big = shrink(rgb, NUCLEI_SIDE)
+def _nuclei_features(rgb: np.ndarray, side: int) -> list[float]:
+    """Blobs among the haematoxylin-densest pixels of the tissue, by count, size and shape, on a
+    copy whose longer side is `side`."""
+    big = shrink(rgb, side)
     hsv = cv2.cvtColor(big, cv2.COLOR_RGB2HSV)
     grey = cv2.cvtColor(big, cv2.COLOR_RGB2GRAY)
     tissue = tissue_mask(masks(hsv, local_deviation(grey)))
@@ -191,6 +209,15 @@ def _nuclei_features(rgb: np.ndarray) -> list[float]:
         float(np.median(roundness)) if roundness else 0.0,
         float(blob_areas.sum() / max(dense.sum(), 1)),
     ]
+
+
+def _detail_skew(grey: np.ndarray, textured: np.ndarray, sigma: float) -> float:
+    if textured.sum() < MIN_TISSUE_PIXELS:
+        return 0.0
+    x = grey.astype(np.float32)
+    detail = (x - cv2.GaussianBlur(x, (0, 0), sigma))[textured]
+    spread = detail.std()
+    return float(np.clip(((detail - detail.mean()) ** 3).mean() / spread**3, -10, 10)) if spread > 1e-3 else 0.0
 
 
 def extract(rgb: np.ndarray) -> np.ndarray:
@@ -227,7 +254,12 @@ def extract(rgb: np.ndarray) -> np.ndarray:
             _nuclei_density(hed[..., 0], m.stained),
             *pattern_shares,
             *_tissue_features(small, hsv, hed, deviation, grey, tissue_mask(m)),
-            *_nuclei_features(rgb),
+            *_nuclei_features(rgb, NUCLEI_SIDE),
+            *_nuclei_features(rgb, COARSE_NUCLEI_SIDE),
+            *(np.percentile(grey, (5, 50, 95)) / 255),
+            _detail_skew(grey, textured, 2.0),
+            _detail_skew(grey, textured, 8.0),
+            hsv[..., 1][hsv[..., 2] >= np.percentile(hsv[..., 2], 95)].mean() / 255,
         ],
         dtype=np.float64,
     )

@@ -39,6 +39,11 @@ class FrameClassifier(Protocol):
         ...
 
 
+def histology_score(scores: dict[str, float], keep_as_histology: tuple[str, ...] = ()) -> float:
+    """The histology score, counting the frame types a version keeps as histology too."""
+    return round(scores.get(HISTOLOGY, 0.0) + sum(scores.get(c, 0.0) for c in keep_as_histology), 4)
+
+
 def label_from_scores(
     scores: dict[str, float], histology_score: float, threshold: float
 ) -> FrameType:

@@ -10,50 +10,30 @@ directly: brown DAB means IHC, pink and purple mean H&E.
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel
 
 from curation.config import VisionSettings
 from curation.records import StainGuess
 from curation.vision.features import FEATURE_NAMES, extract
-from curation.vision.protocol import HISTOLOGY, Classification, label_from_scores
+from curation.vision.protocol import HISTOLOGY, Classification, histology_score, label_from_scores
+from curation.vision.softmax import SoftmaxModel, softmax
 
 MODEL_PATH = Path(__file__).with_name("stain_model.json")
 FEATURE = {name: i for i, name in enumerate(FEATURE_NAMES)}
 # no stain colour, no histology: a third of the least stained share of the lit (not black) area
-# among the calibration frames (0.12)
-MIN_STAINED_FOR_HISTOLOGY = 0.04
+# among the calibration histology frames (0.023, a low-power section of a few small islands)
+MIN_STAINED_FOR_HISTOLOGY = 0.0075
 DAB_SHARE_FOR_IHC = 0.15  # of the stained pixels
 PINK_SHARE_FOR_HE = 0.3
 
 
-class StainModel(BaseModel):
-    """Softmax over classes of `bias[c] + sum_f weights[c][f] * (x_f - mean_f) / scale_f`."""
+class StainModel(SoftmaxModel):
+    """The softmax model over the features of FEATURE_NAMES, in that order."""
 
-    version: str
-    fitted_on: dict[str, str | int | float] = {}
     feature_names: list[str]
-    mean: list[float]
-    scale: list[float]
-    bias: dict[str, float]
-    weights: dict[str, list[float]]  # per class, one weight per feature
-
-    @property
-    def classes(self) -> list[str]:
-        return list(self.weights)
-
-    def to_json(self) -> str:
-        """One line per field and per class, so a diff of a refit reads well."""
-        data = self.model_dump()
-        weights = ",\n".join(
-            f"  {json.dumps(c)}: {json.dumps(w)}" for c, w in data.pop("weights").items()
-        )
-        fields = [f" {json.dumps(k)}: {json.dumps(v)}" for k, v in data.items()]
-        return "{\n" + ",\n".join([*fields, f' "weights": {{\n{weights}\n }}']) + "\n}\n"
 
     def logits(self, features: np.ndarray) -> np.ndarray:
         if list(self.feature_names) != list(FEATURE_NAMES):
@@ -61,17 +41,7 @@ class StainModel(BaseModel):
                 f"{MODEL_PATH.name} was fitted on features {self.feature_names}, the code computes "
                 f"{list(FEATURE_NAMES)}; refit it with bench/classifier.py --fit"
             )
-        z = (features - np.asarray(self.mean)) / np.asarray(self.scale)
-        weights = np.asarray([self.weights[c] for c in self.classes])
-        return z @ weights.T + np.asarray([self.bias[c] for c in self.classes])
-
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        return softmax(self.logits(features))
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+        return super().logits(features)
 
 
 @cache
@@ -127,9 +97,7 @@ class StainClassifier:
         results = []
         for row, probs in zip(features, softmax(logits)):
             scores = {name: round(float(p), 4) for name, p in zip(self.model.classes, probs)}
-            histology = round(
-                scores.get(HISTOLOGY, 0.0) + sum(scores.get(c, 0.0) for c in self.keep_as_histology), 4
-            )
+            histology = histology_score(scores, self.keep_as_histology)
             label = label_from_scores(scores, histology, self.threshold)
             stain = guess_stain(row) if label == HISTOLOGY else "none"
             results.append(Classification(label, histology, scores, stain))

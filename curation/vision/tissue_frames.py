@@ -1,15 +1,16 @@
 """Labelled frames made from real pictures: real H&E fields, low-power islands on white glass,
-special stains, fluorescence, and hard negatives (photos mapped to an H&E palette, pink and purple
-charts, cell cartoons).
+special stains, fluorescence, and negatives (photos mapped to an H&E palette, pink and purple
+charts, cell cartoons, real CT, MR, X-ray and ultrasound scans).
 
 Calibration and held-out frames never share pixels of a real picture: calibration crops come from
 the top 60% of each section, held-out crops from the rest, and the two splits recolour different
-photos. Each frame is (image, frame type, group, source) and is drawn by its own generator seeded
+photos and show different scans (one of each modality each). Each frame is (image, frame type, group, source) and is drawn by its own generator seeded
 by (split, group, number), so a split is always the same frames.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -17,9 +18,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 from skimage.color import rgb2hed
 
-from curation.vision.real_images import SourceImage, photos, real_sections
+from curation.vision.real_images import SourceImage, photos, radiology_scans, real_sections
 
-GENERATOR_VERSION = "1"  # bump when a frame changes, so cached features are recomputed
+GENERATOR_VERSION = "3"  # bump when a frame changes, so cached features are recomputed
 FRAME = (960, 540)
 CALIBRATION, HELD_OUT = "calibration", "held_out"
 SPLIT_ROWS = {CALIBRATION: (0.0, 0.6), HELD_OUT: (0.6, 1.0)}
@@ -47,7 +48,10 @@ def _crop(rgb: np.ndarray, rng: np.random.Generator, split: str, low_power: bool
     top, bottom = (int(f * rgb.shape[0]) for f in SPLIT_ROWS[split])
     band = rgb[top:bottom]
     side = min(band.shape[:2])
-    size = int(side * rng.uniform(0.7, 1.0)) if low_power else int(side * rng.uniform(0.25, 0.8))
+    if low_power:
+        size = int(side * rng.uniform(0.7, 1.0))
+    else:  # sized by the whole picture, so both splits show a section at the same magnifications
+        size = min(int(min(rgb.shape[:2]) * rng.uniform(0.25, 0.8)), side)
     y, x = rng.integers(0, band.shape[0] - size + 1), rng.integers(0, band.shape[1] - size + 1)
     patch = band[y : y + size, x : x + size]
     return np.ascontiguousarray(np.rot90(patch, int(rng.integers(0, 4))))
@@ -160,30 +164,49 @@ def cell_cartoon(rng) -> np.ndarray:
     return np.asarray(image)
 
 
+def radiology_slide(scan: SourceImage, rng) -> np.ndarray:
+    """A scan as a lecture shows it: scaled to fit a dark frame, somewhere on it, at some contrast."""
+    width, height = FRAME
+    scale = min(width / scan.rgb.shape[1], height / scan.rgb.shape[0]) * rng.uniform(0.6, 1.0)
+    size = (max(1, round(scan.rgb.shape[1] * scale)), max(1, round(scan.rgb.shape[0] * scale)))
+    picture = np.asarray(Image.fromarray(scan.rgb).resize(size, Image.Resampling.LANCZOS), np.float64)
+    picture = np.clip((picture - 128) * rng.uniform(0.8, 1.2) + 128 + rng.uniform(-15, 15), 0, 255)
+    frame = np.full((height, width, 3), rng.integers(0, 40), np.uint8)
+    y, x = rng.integers(0, height - size[1] + 1), rng.integers(0, width - size[0] + 1)
+    frame[y : y + size[1], x : x + size[0]] = picture.astype(np.uint8)
+    return frame
+
+
 def tissue_frames(split: str, per_group: int) -> list[TissueFrame]:
     """`per_group` frames of each group, from the real pictures and generators of `split`."""
+    return list(iter_tissue_frames(split, per_group))
+
+
+def iter_tissue_frames(split: str, per_group: int) -> Iterator[TissueFrame]:
+    """The frames of `tissue_frames`, made one at a time."""
     sections = [s for s in real_sections() if s.kind == "he"]
     fluorescent = [s for s in real_sections() if s.kind == "fluorescence"] + sections
     pictures = [p for p in photos() if (p.name in HELD_OUT_PHOTOS) == (split == HELD_OUT)]
+    scans = radiology_scans()[0 if split == CALIBRATION else 1 :: 2]
     salt = 0 if split == CALIBRATION else 1
 
     def rng(group: int, i: int) -> np.random.Generator:
         return np.random.default_rng([salt, group, i])
 
-    frames = []
     for i in range(per_group):
         section = sections[i % len(sections)]
-        frames.append(TissueFrame(he_field(section, rng(0, i), split), "histology", "real_he", section.source))
-        frames.append(TissueFrame(low_power_islands(section, rng(1, i), split), "histology",
-                                  "low_power_islands", section.source))
+        yield TissueFrame(he_field(section, rng(0, i), split), "histology", "real_he", section.source)
+        yield TissueFrame(low_power_islands(section, rng(1, i), split), "histology",
+                          "low_power_islands", section.source)
         image, stain = special_stain(section, rng(2, i), split)
-        frames.append(TissueFrame(image, "histology", "special_stain", f"{section.source} as {stain}"))
+        yield TissueFrame(image, "histology", "special_stain", f"{section.source} as {stain}")
         glowing = fluorescent[i % len(fluorescent)]
-        frames.append(TissueFrame(fluorescence_field(glowing, rng(3, i), split), "fluorescence",
-                                  "fluorescence", glowing.source))
+        yield TissueFrame(fluorescence_field(glowing, rng(3, i), split), "fluorescence",
+                          "fluorescence", glowing.source)
         picture = pictures[i % len(pictures)]
-        frames.append(TissueFrame(he_palette_photo(picture, rng(4, i)), "other", "he_palette_photo",
-                                  picture.source))
-        frames.append(TissueFrame(pink_chart(rng(5, i)), "diagram", "pink_chart", "generated"))
-        frames.append(TissueFrame(cell_cartoon(rng(6, i)), "diagram", "cell_cartoon", "generated"))
-    return frames
+        yield TissueFrame(he_palette_photo(picture, rng(4, i)), "other", "he_palette_photo",
+                          picture.source)
+        yield TissueFrame(pink_chart(rng(5, i)), "diagram", "pink_chart", "generated")
+        yield TissueFrame(cell_cartoon(rng(6, i)), "diagram", "cell_cartoon", "generated")
+        scan = scans[i % len(scans)]
+        yield TissueFrame(radiology_slide(scan, rng(7, i)), "other", "radiology", f"{scan.source} ({scan.kind})")

@@ -21,7 +21,7 @@ def images(n: int) -> list[np.ndarray]:
 
 def test_loads_the_checkpoint_and_classifies_a_batch(tiny_clip):
     classifier = OpenClipClassifier(clip_settings(tiny_clip, batch_size=3))
-    loaded = classifier.model.state_dict()
+    loaded = classifier.embedder.loaded.model.state_dict()
     for name, saved in tiny_clip.state_dict.items():
         assert torch.equal(loaded[name].cpu(), saved), name
     results = classifier.classify(images(7))

@@ -4,7 +4,7 @@ import pytest
 from curation.config import VisionSettings
 from curation.vision.factory import get_classifier
 from curation.vision.protocol import HISTOLOGY
-from curation.vision.real_images import photos, real_sections
+from curation.vision.real_images import dicom_rgb, photos, radiology_scans, real_sections
 from curation.vision.refit import NOT_HISTOLOGY, calibration_set, fit_model
 from curation.vision.stain import StainClassifier
 from curation.vision.tissue_frames import CALIBRATION, HELD_OUT, tissue_frames
@@ -24,6 +24,23 @@ def test_real_pictures_come_from_wheels_with_source_and_licence():
     assert all(p.source.startswith("skimage.data.") for p in photos())
 
 
+def test_radiology_scans_are_read_from_the_pydicom_data_wheel():
+    scans = radiology_scans()
+    assert sorted({s.kind for s in scans}) == ["ct", "mr", "ultrasound", "x-ray"]
+    for s in scans:
+        assert s.source.startswith("pydicom-data==1.0.0:data_store/data/") and s.licence == "MIT"
+        assert s.rgb.dtype == np.uint8 and s.rgb.ndim == 3 and s.rgb.shape[2] == 3
+        assert 10 < s.rgb.mean() < 245 and s.rgb.std() > 20, s.name  # a picture, not a blank window
+    with pytest.raises(ValueError, match="scan.dcm is not a DICOM image"):
+        dicom_rgb(b"not a dicom file", "scan.dcm")
+
+
+def test_held_out_frames_show_other_scans_than_calibration():
+    sources = lambda split: {f.source for f in tissue_frames(split, 4) if f.group == "radiology"}
+    assert len(sources(CALIBRATION)) == len(sources(HELD_OUT)) == 4
+    assert not sources(CALIBRATION) & sources(HELD_OUT)
+
+
 def test_held_out_frames_share_no_photo_with_calibration():
     sources = lambda split: {f.source for f in tissue_frames(split, 3) if f.group == "he_palette_photo"}
     assert sources(CALIBRATION) and sources(HELD_OUT)
@@ -37,7 +54,7 @@ def test_the_shipped_model_keeps_real_tissue_and_rejects_its_look_alikes(held_ou
         said[group] = [c.label == HISTOLOGY for f, c in zip(held_out, labels) if f.group == group]
     assert sum(said["real_he"]) >= 5 and sum(said["low_power_islands"]) >= 5
     assert sum(said["special_stain"]) >= 4
-    for look_alike in ("he_palette_photo", "pink_chart", "cell_cartoon", "fluorescence"):
+    for look_alike in ("he_palette_photo", "pink_chart", "cell_cartoon", "fluorescence", "radiology"):
         assert not any(said[look_alike]), look_alike
 
 
