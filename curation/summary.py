@@ -1,4 +1,5 @@
-"""What a curation run did, read back from the store's per-stage status files."""
+"""What a curation run did, read back from the store's per-stage status files, and what triage
+saved the data root before download (`curation.ingest.savings`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections import defaultdict
 
 from pydantic import BaseModel
 
+from curation.ingest.discover_settings import TriageSettings
+from curation.ingest.savings import TriageSavings, triage_savings
 from curation.records import VideoRef
 from curation.stages import STAGES
 from curation.store import Store
@@ -28,6 +31,7 @@ class RunSummary(BaseModel):
     stages_run: dict[str, int]
     dataset_path: str = ""
     report_path: str = ""
+    triage: TriageSavings | None = None  # the data root's triage rejections, bytes and seconds saved
 
     @property
     def ok(self) -> int:
@@ -54,7 +58,7 @@ def outcome_of(store: Store, video_id: str) -> VideoOutcome:
     statuses = store.statuses(video_id)
     failed = next((name for name in STAGES if name in statuses and statuses[name].state == "failed"), "")
     missing = next((name for name in STAGES if name not in statuses), "")
-    metric = lambda stage, key: int(statuses[stage].metrics.get(key, 0)) if stage in statuses else 0  # noqa: E731
+    metric = lambda stage, key: int(statuses[stage].metrics.get(key, 0)) if stage in statuses else 0
     return VideoOutcome(
         video_id=video_id,
         ok=not failed and not missing,
@@ -66,8 +70,13 @@ def outcome_of(store: Store, video_id: str) -> VideoOutcome:
     )
 
 
-def summarize(store: Store, videos: list[VideoRef], ran: list[tuple[str, str, float]]) -> RunSummary:
-    """`ran` lists (video_id, stage, seconds) for the stages that really ran in this run."""
+def summarize(
+    store: Store, videos: list[VideoRef], ran: list[tuple[str, str, float]],
+    estimated_rate: float = TriageSettings().estimated_curation_s_per_video_s,
+) -> RunSummary:
+    """`ran` lists (video_id, stage, seconds) for the stages that really ran in this run;
+    `estimated_rate` (curation seconds per video-second) prices triage rejections until the store
+    holds a curated video to measure it on."""
     seconds: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
     for _, stage, duration in ran:
@@ -77,4 +86,5 @@ def summarize(store: Store, videos: list[VideoRef], ran: list[tuple[str, str, fl
         videos=[outcome_of(store, v.video_id) for v in videos],
         stage_seconds={s: round(seconds[s], 2) for s in STAGES},
         stages_run={s: counts[s] for s in STAGES},
+        triage=triage_savings(store, estimated_rate),
     )

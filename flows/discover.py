@@ -16,6 +16,7 @@ from prefect import flow
 
 from curation.config import Settings, load_settings
 from curation.ingest.discover import run_discovery
+from curation.ingest.savings import triage_savings
 from curation.store import Store
 from curation.summary import RunSummary
 from flows.curate import curate
@@ -62,4 +63,6 @@ def discover_videos(
             manifests=[run.manifest], data_root=data_root, settings=settings, takedown=takedown,
             build_dataset=build_dataset,
         )
+    store = Store(data_root)
+    print(triage_savings(store, settings.discover.triage.estimated_curation_s_per_video_s).describe())
     return run

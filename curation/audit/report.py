@@ -9,37 +9,52 @@ import random
 from PIL import Image
 
 from curation.audit import plots
+from curation.audit.frames import FrameGrids, LabelledFrame, frame_grids
 from curation.audit.highlight import caption_words
 from curation.audit.pages import environment
 from curation.audit.review_labels import CAPTION_LABELS, TAG_LABELS
-from curation.audit.uncertain import uncertain_words
 from curation.export.versions import REPORT_FILE, VersionPair, VersionReader
+from curation.ingest.savings import funnel_drops
 from curation.records import Pair
 from curation.store import Store
 
 THUMBNAIL_SIDE = 360
+FRAME_THUMBNAIL_SIDE = 200
 QUILT_IMPURITY_RATE = 0.78  # share of Quilt-1M images with an impurity in an independent 1% audit
 
 
-def thumbnail_uri(store: Store, image_path: str) -> str:
+def thumbnail_uri(store: Store, image_path: str, side: int = THUMBNAIL_SIDE) -> str:
     with Image.open(io.BytesIO(store.read_bytes(store.join(image_path)))) as image:
-        image.draft("RGB", (THUMBNAIL_SIDE * 2, THUMBNAIL_SIDE * 2))
+        image.draft("RGB", (side * 2, side * 2))
         thumb = image.convert("RGB")
-    thumb.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+    thumb.thumbnail((side, side))
     buffer = io.BytesIO()
     thumb.save(buffer, "JPEG", quality=82)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def pair_card(store: Store, pair: Pair, similarity: dict[str, float], uncertain: dict[str, list[str]]) -> dict:
+def pair_card(store: Store, pair: Pair, similarity: dict[str, float]) -> dict:
     return {
         **pair.model_dump(),
         "thumbnail": thumbnail_uri(store, pair.image_path),
-        "words": caption_words(pair.caption, pair.med_terms, uncertain.get(pair.pair_id, [])),
+        "words": caption_words(pair.caption, pair.med_terms, pair.uncertain),
         "heard_as": ""
         if pair.raw_caption.strip() == pair.caption.strip()
         else pair.raw_caption,
         "similarity": similarity.get(pair.pair_id),
+    }
+
+
+def frame_card(store: Store, frame: LabelledFrame) -> dict:
+    label = frame.label
+    return {
+        "video_id": frame.video_id,
+        "index": frame.keyframe.index,
+        "frame_time": frame.keyframe.frame_time,
+        "frame_type": label.label,
+        "histology_score": label.histology_score,
+        "stain": label.stain,
+        "thumbnail": thumbnail_uri(store, frame.image_path, FRAME_THUMBNAIL_SIDE),
     }
 
 
@@ -109,12 +124,20 @@ def figures(audit: dict) -> dict[str, str]:
     return found
 
 
+def filtered_frames(reader: VersionReader, audit: dict, limit: int) -> FrameGrids:
+    """The frames of the videos in the audit, taken-down ones left out: their content is gone."""
+    taken_down = set(reader.stats().videos_taken_down)
+    videos = [v["video_id"] for v in audit["videos"] if v["video_id"] not in taken_down]
+    return frame_grids(reader.store, videos, audit["histology_threshold"], limit)
+
+
 def write_report(
-    reader: VersionReader, grid_size: int = 24, lowest_size: int = 12, seed: int = 0
+    reader: VersionReader, grid_size: int = 24, lowest_size: int = 12, seed: int = 0, frame_grid_size: int = 48
 ) -> str:
     """Render `report.html` in the version folder from its `audit.json`; returns its path."""
     store = reader.store
     audit = reader.audit().model_dump(mode="json")
+    audit["funnel"]["videos"][0]["dropped"] += funnel_drops(store)  # triage: never in a manifest
     pairs = reader.pairs()
     similarity = audit["similarity"].get("per_pair", {})
     lowest, lowest_by = lowest_scoring(pairs, similarity, lowest_size)
@@ -125,8 +148,8 @@ def write_report(
         "dropped": nearest_the_threshold(store, dropped, lowest_size),
         "least": least_confident(pairs, lowest_size),
     }
-    doubted = uncertain_words(store, [p for group in shown.values() for p in group])
-    cards = {name: [pair_card(store, p, similarity, doubted) for p in group] for name, group in shown.items()}
+    cards = {name: [pair_card(store, p, similarity) for p in group] for name, group in shown.items()}
+    frames = filtered_frames(reader, audit, frame_grid_size)
     template = environment().get_template("report.html.j2")
     html = template.render(
         audit=audit,
@@ -137,6 +160,10 @@ def write_report(
         uncertain_cards=cards["dropped"],
         uncertain_dropped=len(dropped),
         least_cards=cards["least"],
+        kept_frames=[frame_card(store, f) for f in frames.kept],
+        rejected_frames=[frame_card(store, f) for f in frames.rejected],
+        frames_kept=frames.kept_total,
+        frames_rejected=frames.rejected_total,
         caption_labels=CAPTION_LABELS,
         tag_labels=TAG_LABELS,
         quilt_impurity_rate=QUILT_IMPURITY_RATE,

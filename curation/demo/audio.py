@@ -1,6 +1,7 @@
 """Sounds mixed under the narration of the hard demo lectures, generated with numpy: a background
 music bed, and mains hum with broadband noise. (Fast speech is the narrator's rate and low-bitrate
-audio the encoder's setting, so they are not mixed in here.)
+audio the encoder's setting, so they are not mixed in here.) `no_speech` keeps the sounds and drops
+the voice they were levelled against.
 
 Levels are in dB relative to the narration's RMS over its sentences, so a lecture's difficulty does
 not depend on how loud espeak-ng speaks.
@@ -61,6 +62,8 @@ def mix_conditions(speech: np.ndarray, speaking: np.ndarray, conditions: list[st
     if "hum_noise" in conditions:
         sounds["hum"] = (HUM_DB, mains_hum(n, sample_rate))
         sounds["noise"] = (NOISE_DB, white_noise(n, seed))
+    if "no_speech" in conditions:
+        voice = np.zeros(n)
     for db, sound in sounds.values():
         voice += reference * _gain(db) * sound
     mixed = np.clip(np.rint(voice), -32768, 32767).astype(np.int16)

@@ -1,5 +1,5 @@
 """Build the demo lectures: narrated MP4s with their page and a ground-truth JSON each, cached by
-generator version. A folder holds the lectures of one corpus (`demo` or `hard`, see scripts.py).
+generator version. A folder holds the lectures of one corpus (`demo`, `hard` or `negative`, see scripts.py).
 
 Time line of a slide: LEAD_S of silence, its sentences with PAUSE_S between them, TAIL_S of
 silence, rounded up to whole frames. Slides change only in that silence, so no sentence straddles
@@ -7,7 +7,7 @@ a cut; a cross-fade is centred on the slide boundary and lies inside the silence
 
 Sounds of the hard lectures' audio conditions lie under the whole time line, pauses included.
 
-    python -m curation.demo.build OUT_DIR [--corpus demo|hard] [--only lecture-01 ...]
+    python -m curation.demo.build OUT_DIR [--corpus demo|hard|negative] [--only lecture-01 ...]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from PIL import Image
 from curation.demo import slides as draw
 from curation.demo.audio import mix_conditions
 from curation.demo.page import page_name, write_page
+from curation.demo.scans import scan_image
 from curation.demo.scripts import (
     CORPORA,
     HISTOLOGY_KINDS,
@@ -38,6 +39,7 @@ from curation.demo.scripts import (
     HistologyWithTextSpec,
     LectureScript,
     PhotoSpec,
+    ScanSpec,
     TextSpec,
     TitleSpec,
     load_scripts,
@@ -99,6 +101,9 @@ def render(script: LectureScript, index: int) -> Shown:
                 label=spec.label.text if spec.label else "",
             )
             return Shown(image, "histology_with_text", box, False)
+        case ScanSpec():
+            scan = scan_image(spec.modality, zlib.crc32(f"{script.video_id}/{index}".encode()))
+            return Shown(draw.scan_slide(scan, spec.title), "scan", None, False)
     raise TypeError(f"{script.video_id}: cannot draw slide {index} ({spec.kind})")
 
 
@@ -218,9 +223,10 @@ def lecture_truth(script: LectureScript, corpus: str, shown: list[Shown], timeli
             terms=list(line.terms), is_roi=line.is_roi, is_med=bool(line.terms),
         )
         for n, (line, (slide, start, end)) in enumerate(zip(lines, timeline.sentence_samples))
-    ]
+    ] if "no_speech" not in script.audio.conditions else []
     audio = AudioTruth(conditions=list(script.audio.conditions), words_per_minute=script.audio.words_per_minute,
-                       bitrate_kbps=script.audio.bitrate_kbps, levels_db=levels_db)
+                       bitrate_kbps=script.audio.bitrate_kbps, levels_db=levels_db,
+                       voice=script.audio.voice)
     return LectureTruth(
         generator_version=GENERATOR_VERSION, corpus=corpus, video_id=script.video_id, title=script.title,
         page=page_truth(script, slides, duration_s), audio=audio,
@@ -241,7 +247,8 @@ def build_lecture(script: LectureScript, corpus: str, out_dir: Path) -> Path:
     video_path = out_dir / f"{script.video_id}.mp4"
     truth_file = truth_path(out_dir, script.video_id)
     truth_file.unlink(missing_ok=True)
-    clips = speak_all([line.text for slide in script.slides for line in slide.lines()], script.audio.words_per_minute)
+    clips = speak_all([line.text for slide in script.slides for line in slide.lines()], script.audio.words_per_minute,
+                      voice=script.audio.voice)
     timeline = plan(script, [len(c) for c in clips])
     shown = [render(script, i) for i in range(len(script.slides))]
     crossfades = [s.transition_in == "crossfade" for s in script.slides]

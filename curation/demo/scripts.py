@@ -10,9 +10,12 @@ A `repeat` slide shows an earlier slide of the same lecture again. A slide may s
 the lecture's page; a histology slide may carry a title band and a label on the picture naming the
 stain and magnification, as real teaching slides do.
 
-Two corpora: `demo` (lectures.json, clean narration, used by the tests) and `hard`
+Three corpora: `demo` (lectures.json, clean narration, used by the tests), `hard`
 (hard_lectures.json: short lectures with eponyms, special stains and markers, narrated under the
-audio conditions each one names).
+audio conditions each one names) and `negative` (negative_lectures.json: videos a histology search
+also finds that are no narrated histology lecture: a talking head, a radiology lecture, histology
+slides under music with nobody speaking, a narration in German). A `no_speech` lecture's sentences
+only time its slides; they are never heard.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pydantic import BaseModel, Field, model_validator
 from curation.demo.slides import Theme
 from curation.demo.tissue import View
 
-CORPORA = {"demo": "lectures.json", "hard": "hard_lectures.json"}
+CORPORA = {"demo": "lectures.json", "hard": "hard_lectures.json", "negative": "negative_lectures.json"}
 TERM = re.compile(r"\[([^\[\]|]+)(?:\|([^\[\]|]+))?\]")
 ROI_MARK = "> "
 
@@ -141,17 +144,25 @@ class HistologyWithTextSpec(SlideSpec):
     label: LabelSpec | None = None
 
 
+class ScanSpec(SlideSpec):
+    """A radiology image (see scans.py) on black with its title."""
+
+    kind: Literal["scan"]
+    modality: Literal["xray", "ct", "mr"]
+    title: str
+
+
 class RepeatSpec(SlideSpec):
     kind: Literal["repeat"]
     of: int = Field(description="index of the earlier slide shown again")
 
 
 AnySlide = Annotated[
-    TitleSpec | TextSpec | DiagramSpec | PhotoSpec | HistologySpec | HistologyWithTextSpec | RepeatSpec,
+    TitleSpec | TextSpec | DiagramSpec | PhotoSpec | HistologySpec | HistologyWithTextSpec | ScanSpec | RepeatSpec,
     Field(discriminator="kind"),
 ]
 HISTOLOGY_KINDS = ("histology", "histology_with_text")
-AudioCondition = Literal["music", "hum_noise", "fast_speech", "low_bitrate"]
+AudioCondition = Literal["music", "hum_noise", "fast_speech", "low_bitrate", "no_speech"]
 
 
 def written_lines(spec: AnySlide) -> list[str]:
@@ -171,6 +182,7 @@ class AudioSpec(Spec):
     conditions: list[AudioCondition] = []
     words_per_minute: int = Field(150, ge=80, le=260)
     bitrate_kbps: int = Field(64, ge=16, le=192)
+    voice: str = Field("en-us", pattern=r"^[a-z]{2,3}(-[a-z]+)?$", description="espeak-ng voice of the narrator")
 
     @model_validator(mode="after")
     def _conditions_match_settings(self) -> AudioSpec:

@@ -1,5 +1,5 @@
 """Slide pictures of a teaching lecture, drawn with Pillow: title, bullet text, diagram, photo,
-histology (full screen or framed), and histology beside text.
+histology (full screen or framed), histology beside text, and a radiology scan.
 
 Each renderer returns the picture and the box of its histology region (None when it has none).
 """
@@ -209,6 +209,15 @@ def photo_slide(name: str, caption: str = "", center: tuple[float, float] = (0.5
         image.paste(banner, (0, HEIGHT - 130), banner)
         ImageDraw.Draw(image).text((50, HEIGHT - 85), caption, font=font(32, bold=True),
                                    fill=(255, 255, 255), anchor="lm")
+    return image
+
+
+def scan_slide(scan: Image.Image, title: str) -> Image.Image:
+    """A radiology image on black, as a reading room shows it, with the title in the dark left margin."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), (0, 0, 0))
+    x0 = WIDTH - HEIGHT - 40
+    image.paste(scan.resize((HEIGHT, HEIGHT), Image.Resampling.LANCZOS), (x0, 0))
+    draw_paragraph(ImageDraw.Draw(image), (40, 60), title, font(34, bold=True), (235, 235, 235), x0 - 80)
     return image
 
 

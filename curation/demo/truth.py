@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-SlideKind = Literal["title", "histology", "histology_with_text", "photo", "diagram", "text"]
+SlideKind = Literal["title", "histology", "histology_with_text", "photo", "diagram", "text", "scan"]
 
 
 class SlideTruth(BaseModel):
@@ -54,10 +54,11 @@ class PageTruth(BaseModel):
 
 
 class AudioTruth(BaseModel):
-    conditions: list[str] = Field(description="music, hum_noise, fast_speech, low_bitrate; none for clean narration")
+    conditions: list[str] = Field(description="music, hum_noise, fast_speech, low_bitrate, no_speech; none for clean narration")
     words_per_minute: int = Field(description="the narrator's speaking rate (espeak-ng's setting)")
     bitrate_kbps: int = Field(description="the AAC bitrate of the audio track")
     levels_db: dict[str, float] = Field(description="each sound mixed under the voice, dB against its RMS")
+    voice: str = Field("en-us", description="the narrator's espeak-ng voice")
 
 
 class LectureTruth(BaseModel):

@@ -25,12 +25,12 @@ def espeak_binary() -> str:
     return binary
 
 
-def speak(text: str, words_per_minute: int = WORDS_PER_MINUTE) -> np.ndarray:
+def speak(text: str, words_per_minute: int = WORDS_PER_MINUTE, voice: str = VOICE) -> np.ndarray:
     """Mono int16 samples at SAMPLE_RATE of `text`, without leading or trailing silence."""
     with tempfile.TemporaryDirectory(prefix="espeak-") as folder:
         wav_path = Path(folder) / "sentence.wav"
         subprocess.run(
-            [espeak_binary(), "-v", VOICE, "-s", str(words_per_minute), "-w", str(wav_path), "--", text],
+            [espeak_binary(), "-v", voice, "-s", str(words_per_minute), "-w", str(wav_path), "--", text],
             check=True, capture_output=True,
         )
         with wave.open(str(wav_path)) as wav:
@@ -44,6 +44,7 @@ def speak(text: str, words_per_minute: int = WORDS_PER_MINUTE) -> np.ndarray:
     return samples[max(loud[0] - edge, 0): loud[-1] + edge + 1].copy()
 
 
-def speak_all(texts: list[str], words_per_minute: int = WORDS_PER_MINUTE, workers: int = 2) -> list[np.ndarray]:
+def speak_all(texts: list[str], words_per_minute: int = WORDS_PER_MINUTE, workers: int = 2,
+              voice: str = VOICE) -> list[np.ndarray]:
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda text: speak(text, words_per_minute), texts))
+        return list(pool.map(lambda text: speak(text, words_per_minute, voice), texts))

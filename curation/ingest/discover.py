@@ -7,7 +7,8 @@ survivors' media is probed without downloading it (`curation.ingest.triage`). In
 ids each source listed are kept in `<data>/discovery/seen.json`, so a watched channel yields only
 uploads not seen before (they are counted, not listed again); a video whose media could not be
 probed is not remembered, so the next run tries it again. The report, `<data>/discovery/reports/<time>.csv`, has every
-candidate of a run, kept or not, with its metadata and the reason.
+candidate of a run, kept or not, with its metadata (the duration as probed where the listing gave
+none) and the reason; `curation.ingest.savings` reads the reports back.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from curation.export.takedown import blocked_ids, takedown_list
 from curation.ingest.discover_settings import DiscoverSettings
 from curation.ingest.listing import Candidate, expand_sources, list_source
 from curation.ingest.manifest import manifest_files, manifest_rows, write_manifest
+from curation.ingest.savings import REPORTS_DIR
 from curation.ingest.triage import ProbeError, TriageResult, triage
 from curation.lexicon.lexicon import Lexicon, load_lexicon
 from curation.lexicon.terms import find_terms
@@ -34,7 +36,6 @@ from curation.records import VideoRef
 from curation.store import Store
 
 SEEN_FILE = "discovery/seen.json"
-REPORTS_DIR = "discovery/reports"
 REPORT_COLUMNS = ("video_id", "url", "title", "channel", "duration", "licence", "upload_date",
                   "language", "source", "kept", "reason", "triage_s", "media_bytes")
 
@@ -199,7 +200,8 @@ def write_report(store: Store, result: Discovery) -> str:
     writer.writerow(REPORT_COLUMNS)
     for d in result.decisions:
         c, t = d.candidate, d.triage
-        writer.writerow([c.video_id, c.url, c.title, c.channel, "" if c.duration is None else c.duration,
+        duration = c.duration if c.duration is not None else (t.duration_s if t else None)
+        writer.writerow([c.video_id, c.url, c.title, c.channel, "" if duration is None else duration,
                          c.licence, c.upload_date, c.language, c.source, "yes" if d.kept else "no", d.reason,
                          t.seconds if t else "", (t.media_bytes or "") if t else ""])
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")

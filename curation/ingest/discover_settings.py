@@ -19,11 +19,18 @@ class TriageSettings(BaseModel):
     enabled: bool = Field(True, description="probe every candidate that passes the metadata filters")
     format: str = Field("b[height<=480]/bv*[height<=480]+ba/b", description="yt-dlp format probed (not downloaded)")
     frames: int = Field(5, ge=1, description="frames sampled, evenly over the video")
-    frame_width: int = Field(640, ge=64, description="width the sampled frames are scaled to")
+    frame_width: int = Field(320, ge=64, description="width the sampled frames are scaled to")
     min_histology_frames: int = Field(1, ge=0, description="sampled frames the classifier must call histology")
-    snippet_s: float = Field(25.0, gt=0, description="length of the audio snippet transcribed")
+    # the transcription is most of a kept video's triage cost: 15 s held 30-40 words on the demo
+    # lectures and none on music, and tiny.en loops on German in 15 s as in 25 (bench/triage.py)
+    snippet_s: float = Field(15.0, gt=0, description="length of the audio snippet transcribed")
     snippet_start_s: float = Field(60.0, ge=0, description="where the snippet starts (earlier in a shorter video)")
+    min_speech_s: float = Field(3.0, ge=0, description="seconds of the snippet voice activity detection must call speech")
     min_words: int = Field(10, ge=0, description="words the snippet must hold to count as narration")
+    estimated_curation_s_per_video_s: float = Field(
+        0.1, gt=0, description="curation seconds per video-second, to state what a rejection saved "
+        "before any video of the data root is curated (then it is measured)",
+    )
 
 
 class DiscoverSettings(BaseModel):

@@ -4,6 +4,15 @@ ffmpeg seeks in the remote file (`-ss` before `-i` reads only around each point)
 and a short audio snippet cost a small share of the file. The frames go to the histology
 classifier; the snippet is transcribed and must hold narration (enough words) that reads as
 English (`curation.asr.language.why_not_english`). A video failing either is never downloaded.
+
+What makes it cheap (bench/triage.py measures it): one yt-dlp extraction gives the stream URLs,
+the duration and the size; voice activity detection on the snippet rejects a video without speech
+before anything else (music under histology slides costs almost nothing to curate, since the ASR
+stage finds no speech at once, so its rejection must be cheaper still); frames are small (the
+classifier's time halves from 640 to 320 pixels wide, with the same verdicts); the classifier and
+the ASR model are the process-wide ones the curation itself loads; and the snippet is transcribed
+only for a video whose frames passed, since the transcription is most of the cost, so it is short. (One ffmpeg process for all
+frames, or seeking to the keyframe before each time, cost more CPU than a process per exact seek.)
 """
 
 from __future__ import annotations
@@ -14,7 +23,8 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+import wave
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,28 +40,53 @@ from curation.vision.factory import get_classifier
 from curation.vision.labelling import label_images
 from curation.vision.protocol import HISTOLOGY
 
+SNIPPET_RATE = 16000
+NO_STREAM = "does not contain any stream"  # ffmpeg, when the input has no stream of the kind mapped
+
 
 class ProbeError(Exception):
     """The remote media could not be read."""
 
 
 @dataclass(frozen=True)
+class RemoteMedia:
+    video_url: str
+    audio_url: str
+    duration_s: float | None  # as the site says, when it does
+    formats: list[dict]  # what a download would fetch (one file, or a video and an audio stream)
+
+    def size_bytes(self, duration_s: float) -> int | None:
+        sizes = [format_bytes(f, duration_s) for f in self.formats]
+        return sum(sizes) if all(sizes) else None
+
+
+@dataclass(frozen=True)
 class TriageResult:
     reason: str | None  # None: worth downloading
     seconds: float  # spent probing
-    media_bytes: int | None  # the whole file's size, when the server says: what a rejection saves
+    media_bytes: int | None  # the whole download's size, when known: what a rejection saves
+    duration_s: float | None = None  # the video's length, probed
+    steps: dict[str, float] = field(default_factory=dict)  # seconds per step (media, frames, narration)
 
 
-def media_urls(page_url: str, settings: TriageSettings) -> tuple[str, str, int | None]:
-    """(video stream URL, audio stream URL, file size) of a video page; a direct media link
-    is its own page."""
+def format_bytes(fmt: dict, duration_s: float | None) -> int | None:
+    """A format's size: as the site gives it, else its total bitrate (kbit/s) times the duration,
+    else what the HTTP server says."""
+    if fmt.get("filesize") or fmt.get("filesize_approx"):
+        return int(fmt.get("filesize") or fmt["filesize_approx"])
+    if fmt.get("tbr") and duration_s:
+        return int(fmt["tbr"] * 1000 / 8 * duration_s)
+    return content_length(fmt.get("url", ""))
+
+
+def remote_media(page_url: str, settings: TriageSettings) -> RemoteMedia:
+    """The stream URLs, duration and size of a video page; a direct media link is its own page."""
     with yt_dlp.YoutubeDL({"quiet": True, "no_warnings": True, "format": settings.format}) as ydl:
         info = ydl.extract_info(page_url, download=False)
     formats = info.get("requested_formats") or [info]
     video = next((f for f in formats if f.get("vcodec") != "none"), formats[0])
     audio = next((f for f in formats if f.get("acodec") != "none"), formats[-1])
-    sizes = [f.get("filesize") or f.get("filesize_approx") or content_length(f["url"]) for f in formats]
-    return video["url"], audio["url"], sum(sizes) if all(sizes) else None
+    return RemoteMedia(video["url"], audio["url"], info.get("duration"), formats)
 
 
 def content_length(url: str) -> int | None:
@@ -76,9 +111,13 @@ def remote_duration(url: str) -> float:
         raise ProbeError(f"{url} gives no duration") from None
 
 
+def sample_times(duration: float, count: int) -> list[float]:
+    return [duration * (i + 0.5) / count for i in range(count)]
+
+
 def frame_at(url: str, seconds: float, width: int) -> np.ndarray:
     png = subprocess.run(
-        ["ffmpeg", "-v", "error", "-ss", f"{seconds:.3f}", "-i", url, "-frames:v", "1",
+        ["ffmpeg", "-v", "error", "-threads", "1", "-ss", f"{seconds:.3f}", "-i", url, "-an", "-frames:v", "1",
          "-vf", f"scale={width}:-2", "-f", "image2pipe", "-c:v", "png", "-"],
         capture_output=True, check=True, timeout=60,
     ).stdout
@@ -87,19 +126,22 @@ def frame_at(url: str, seconds: float, width: int) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
-def audio_snippet(url: str, start: float, seconds: float, target: Path) -> Path:
-    subprocess.run(
+def audio_snippet(url: str, start: float, seconds: float, target: Path) -> Path | None:
+    """The snippet as a 16 kHz mono WAV, or None when the media has no audio track."""
+    done = subprocess.run(
         ["ffmpeg", "-v", "error", "-y", "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", url,
-         "-vn", "-ac", "1", "-ar", "16000", str(target)],
-        check=True, timeout=120,
+         "-vn", "-ac", "1", "-ar", str(SNIPPET_RATE), "-c:a", "pcm_s16le", str(target)],
+        check=False, capture_output=True, text=True, timeout=120,
     )
+    if done.returncode and NO_STREAM in done.stderr:
+        return None
+    done.check_returncode()
     return target
 
 
 def frames_problem(video_url: str, duration: float, settings: Settings) -> str | None:
     t = settings.discover.triage
-    times = [duration * (i + 0.5) / t.frames for i in range(t.frames)]
-    images = [frame_at(video_url, s, t.frame_width) for s in times]
+    images = [frame_at(video_url, s, t.frame_width) for s in sample_times(duration, t.frames)]
     verdicts = label_images(get_classifier(settings.vision), images, crop=settings.vision.crop_histology)
     histology = sum(v.classification.label == HISTOLOGY for v in verdicts)
     if histology < t.min_histology_frames:
@@ -114,12 +156,30 @@ def vocabulary(settings: Settings) -> str:
     return glossary_hotwords() if settings.asr.glossary_hotwords else ""
 
 
-def narration_problem(audio_url: str, duration: float, settings: Settings) -> str | None:
+def speech_seconds(snippet: Path) -> float:
+    """Seconds of speech that voice activity detection (faster-whisper's Silero VAD, as the ASR
+    stage uses) finds in a 16 kHz mono WAV."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    with wave.open(str(snippet)) as wav:
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    spans = get_speech_timestamps(samples.astype(np.float32) / 32768, VadOptions())
+    return sum(span["end"] - span["start"] for span in spans) / SNIPPET_RATE
+
+
+def speech_problem(snippet: Path | None, start: float, settings: TriageSettings) -> str | None:
+    if snippet is None:
+        return "triage: no narration: the media has no audio track"
+    found = speech_seconds(snippet)
+    if found < settings.min_speech_s:
+        return (f"triage: no narration: {found:.1f} s of speech in {settings.snippet_s:.0f} s from {start:.0f} s, "
+                f"{settings.min_speech_s:.0f} s needed")
+    return None
+
+
+def narration_problem(snippet: Path, start: float, settings: Settings) -> str | None:
     t = settings.discover.triage
-    start = min(t.snippet_start_s, max(0.0, duration - t.snippet_s))
-    with tempfile.TemporaryDirectory(prefix="triage-") as tmp:
-        snippet = audio_snippet(audio_url, start, t.snippet_s, Path(tmp) / "snippet.wav")
-        words = get_transcriber(settings.asr).transcribe(snippet, vocabulary(settings)).words
+    words = get_transcriber(settings.asr).transcribe(snippet, vocabulary(settings)).words
     if len(words) < t.min_words:
         return (f"triage: no narration: {len(words)} word(s) recognised in {t.snippet_s:.0f} s "
                 f"from {start:.0f} s, {t.min_words} needed")
@@ -128,10 +188,30 @@ def narration_problem(audio_url: str, duration: float, settings: Settings) -> st
 
 
 def triage(page_url: str, settings: Settings) -> TriageResult:
-    """Frames first: they are cheaper than a transcription and reject most non-lectures."""
-    started = time.perf_counter()
+    """Cheapest check first: speech in the snippet (a fraction of a second), then the frames,
+    then the snippet's transcription, which costs most."""
     t = settings.discover.triage
-    video_url, audio_url, size = media_urls(page_url, t)
-    duration = remote_duration(video_url)
-    reason = frames_problem(video_url, duration, settings) or narration_problem(audio_url, duration, settings)
-    return TriageResult(reason, round(time.perf_counter() - started, 3), size)
+    steps: dict[str, float] = {}
+    started = last = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        steps[step], last = round(now - last, 3), now
+
+    media = remote_media(page_url, t)
+    duration = media.duration_s or remote_duration(media.video_url)
+    lap("media")
+    start = min(t.snippet_start_s, max(0.0, duration - t.snippet_s))
+    with tempfile.TemporaryDirectory(prefix="triage-") as tmp:
+        snippet = audio_snippet(media.audio_url, start, t.snippet_s, Path(tmp) / "snippet.wav")
+        reason = speech_problem(snippet, start, t)
+        lap("speech")
+        if reason is None:
+            reason = frames_problem(media.video_url, duration, settings)
+            lap("frames")
+        if reason is None:
+            reason = narration_problem(snippet, start, settings)
+            lap("narration")
+    size = media.size_bytes(duration)
+    return TriageResult(reason, round(time.perf_counter() - started, 3), size, round(duration, 3), steps)

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from curation.audit.calibration import suggest_threshold
+from curation.audit.frames import frame_grids
 from curation.audit.metrics import audit_version
 from curation.audit.report import write_report
 from curation.audit.review_labels import connect, save_label
@@ -150,3 +151,34 @@ def test_report_shows_uncertain_captions_caption_precision_and_the_suggested_thr
     assert "Suggested export.min_text_confidence = 0.620" in suggestion and "6 of 7 right" in suggestion
     assert "this version uses 0.50" in suggestion
     page.close()
+
+
+def test_report_shows_the_frames_the_filter_kept_and_rejected_with_types_and_scores(store, browser):
+    audit_version(VersionReader(store, DATASET, VERSION), Settings())
+    report = Path(write_report(VersionReader(store, DATASET, VERSION)))
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(report.as_uri())
+
+    def grid(name):
+        cards = page.locator(f"#{name}-frames-grid .card")
+        return [(cards.nth(i).get_attribute("data-frame"), cards.nth(i).locator(".chip").nth(0).inner_text(),
+                 cards.nth(i).locator(".chip.score").inner_text()) for i in range(cards.count())]
+
+    # lec-a's keyframe 3 is a near-duplicate, lec-f is taken down; kept weakest first, rejected strongest first
+    assert grid("kept") == [("lec-b:1", "histology", "histology 0.70"), ("lec-a:1", "histology", "histology 0.85"),
+                            ("lec-b:0", "histology", "histology 0.90"), ("lec-a:0", "histology", "histology 0.95")]
+    assert grid("rejected") == [("lec-e:1", "desktop", "histology 0.20"), ("lec-e:0", "person", "histology 0.10"),
+                                ("lec-a:2", "slide text", "histology 0.05")]
+    widths = page.eval_on_selector_all("#frames img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
+    assert len(widths) == 7 and min(widths) > 0
+    assert "low" in page.locator("#rejected-frames-grid .chip.score").first.get_attribute("class")
+    assert "Kept: 4 of 4 shown" in page.inner_text("#frames")
+    page.locator("#frames").screenshot(path=str(SCREENSHOTS / "report-frames.png"))
+    page.close()
+
+
+def test_a_long_frame_grid_spreads_over_the_ranking(store):
+    grids = frame_grids(store, ["lec-a", "lec-b", "lec-e"], 0.5, limit=2)
+    assert (grids.kept_total, grids.rejected_total) == (4, 3)
+    assert [f.label.histology_score for f in grids.kept] == [0.7, 0.95]
+    assert [f.label.histology_score for f in grids.rejected] == [0.2, 0.05]

@@ -1,17 +1,23 @@
 """A run on a shared object store: an S3 API server (moto) on loopback as the data root, the Dask
-runner with two worker processes, and the same pairs as the local run."""
+runner with two worker processes, and the same pairs as the local run; then `curate dataset build`
+on the bucket gives the version a local build of the same two videos gives."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import boto3
 import pytest
 import s3fs
 from moto.server import ThreadedMotoServer
+from typer.testing import CliRunner
 
+from curation.cli import app
+from curation.export.versions import VersionReader
 from curation.store import Store
 from flows.curate import curate
 from flows.runners import task_runner
@@ -53,7 +59,25 @@ def s3_pair_ids(store: Store, video_id: str) -> list[str]:
     return sorted(json.loads(line)["pair_id"] for line in lines)
 
 
-def test_a_dask_run_on_s3_gives_the_same_pairs_as_a_local_run(curated_demo, s3_endpoint, tmp_path):
+def built_version(data_root: str) -> VersionReader:
+    """`curate dataset build` on `data_root`, and the version it made."""
+    result = CliRunner().invoke(app, ["dataset", "build", "--data", data_root])
+    assert result.exit_code == 0, result.output
+    store = Store(data_root)
+    return VersionReader(store, "histo-pairs")
+
+
+def local_copy(data_root: Path, video_ids: list[str], target: Path) -> str:
+    for video_id in video_ids:
+        shutil.copytree(data_root / "videos" / video_id, target / "videos" / video_id)
+    return str(target)
+
+
+def version_rows(reader: VersionReader) -> list[tuple]:
+    return sorted((p.pair_id, p.video_id, p.split, p.caption) for p in reader.pairs())
+
+
+def test_a_dask_run_on_s3_gives_the_same_pairs_and_dataset_as_a_local_run(curated_demo, s3_endpoint, tmp_path):
     rows = lecture_rows(curated_demo.manifest)[:2]
     manifest = tmp_path / "two.csv"
     manifest.write_text("video_id,url\n" + "\n".join(rows) + "\n")
@@ -71,3 +95,13 @@ def test_a_dask_run_on_s3_gives_the_same_pairs_as_a_local_run(curated_demo, s3_e
         assert local, f"the local run made no pairs for {video_id}"
         assert s3_pair_ids(store, video_id) == local
         assert store.exists(store.video_path(video_id, "video.mp4")), "the media went to the bucket"
+
+    on_s3 = built_version(data_root)
+    video_ids = [row.split(",")[0] for row in rows]
+    local = built_version(local_copy(curated_demo.data_root, video_ids, tmp_path / "local"))
+    assert on_s3.pairs(), "the version on the bucket has pairs"
+    assert {p.video_id for p in on_s3.pairs()} == set(video_ids)
+    assert version_rows(on_s3) == version_rows(local)
+    for name in ("pairs.parquet", "train.csv", "stats.json", "card.md", "version.json"):
+        assert store.exists(on_s3.path(name)), f"{name} is in the bucket"
+    assert [p for p in store.iter_files(on_s3.path("shards")) if p.endswith(".tar")], "webdataset shards in the bucket"

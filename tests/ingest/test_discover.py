@@ -16,7 +16,9 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.config import Settings
+from curation.demo.page import page_url
 from curation.demo.server import serve_directory
+from curation.demo.truth import load_truth, truth_path
 from curation.ingest.discover import REPORT_COLUMNS, metadata_problem, run_discovery
 from curation.ingest.discover_settings import DiscoverSettings, TriageSettings
 from curation.ingest.listing import Candidate, list_source
@@ -24,6 +26,7 @@ from curation.ingest.manifest import read_manifest, write_manifest
 from curation.lexicon.lexicon import load_lexicon
 from curation.records import VideoRef
 from curation.store import Store
+from tests.demo.negatives import negative_corpus
 from tests.fixtures.media import make_narrated_clip
 
 
@@ -177,13 +180,13 @@ def test_the_discover_command_triages_by_default_and_retries_what_it_could_not_p
                "--data", str(tmp_path / "data")]
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
-    # lec-1 passes the metadata filters, then triage finds no histology in its frames
+    # lec-1 passes the metadata filters, then triage finds it silent: it has no audio track
     assert "0 new, 6 rejected, 0 seen before" in result.output
     assert "no new video: no manifest written" in result.output and not out.exists()
     assert f"{(folder / 'lec-1.mp4').stat().st_size / 1e6:.1f} MB not downloaded" in result.output
     [report] = (tmp_path / "data" / "discovery" / "reports").glob("*.csv")
     rows = {row["video_id"]: row for row in csv.DictReader(report.open())}
-    assert rows["lec-1"]["reason"].startswith("triage: 0 of 5 sampled frames look like histology")
+    assert rows["lec-1"]["reason"] == "triage: no narration: the media has no audio track"
     assert int(rows["lec-1"]["media_bytes"]) == (folder / "lec-1.mp4").stat().st_size
     assert rows["cook-1"]["triage_s"] == "", "only candidates that pass the metadata filters are probed"
     assert rows["lost-1"]["reason"].startswith("triage: could not probe the media")
@@ -214,36 +217,23 @@ def test_the_discover_flow_curates_only_the_new_lecture(channel, known, tmp_path
     assert again.kept == [] and again.manifest is None and again.curation is None and again.seen_before == 2
 
 
-def remux(lecture: Path, audio: list[str], target: Path) -> Path:
-    """The lecture's pictures over other sound (`audio`: ffmpeg input arguments)."""
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(lecture), *audio, "-map", "0:v", "-map", "1:a",
-                    "-c:v", "copy", "-c:a", "aac", "-shortest", "-movflags", "+faststart", str(target)], check=True)
-    return target
-
-
-GERMAN = ("Hier sehen wir ein Plattenepithelkarzinom mit Hornperlen. Die Tumorzellen haben ein "
-          "eosinophiles Zytoplasma und grosse Kerne. Das umliegende Bindegewebe ist entzuendet. ") * 4
-
-
 @pytest.mark.slow
-def test_triage_keeps_a_narrated_lecture_and_rejects_the_negatives_without_downloading_them(demo_dir, tmp_path):
+def test_triage_keeps_a_narrated_lecture_and_rejects_the_negatives_without_downloading_them(demo_dir):
     from curation.ingest.triage import triage
 
-    lecture = demo_dir / "lecture-01.mp4"
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "lecture.mp4").symlink_to(lecture)
-    make_narrated_clip(site / "talking.mp4", colour="beige")
-    remux(lecture, ["-f", "lavfi", "-i", "sine=frequency=440:beep_factor=4"], site / "music.mp4")
-    german = tmp_path / "de.wav"
-    subprocess.run(["espeak-ng", "-v", "de", "-s", "150", "-w", str(german), GERMAN], check=True)
-    remux(lecture, ["-stream_loop", "-1", "-i", str(german)], site / "german.mp4")
-
-    with serve_directory(site) as base_url:
-        verdicts = {name: triage(f"{base_url}/{name}.mp4", Settings()) for name in ("lecture", "talking", "music", "german")}
-    assert verdicts["lecture"].reason is None
-    assert verdicts["talking"].reason.startswith("triage: 0 of 5 sampled frames look like histology")
+    negatives = negative_corpus()
+    with serve_directory(demo_dir) as lectures, serve_directory(negatives) as others:
+        lecture = triage(page_url(lectures, "lecture-01"), Settings())
+        verdicts = {name: triage(page_url(others, f"neg-{name}"), Settings())
+                    for name in ("talking-head", "radiology", "music", "german")}
+    assert lecture.reason is None
+    assert lecture.media_bytes == (demo_dir / "lecture-01.mp4").stat().st_size
+    assert lecture.duration_s == pytest.approx(load_truth(truth_path(demo_dir, "lecture-01")).duration_s, abs=0.2)
+    assert set(lecture.steps) == {"media", "speech", "frames", "narration"}
+    for name in ("talking-head", "radiology"):
+        assert verdicts[name].reason.startswith("triage: 0 of 5 sampled frames look like histology"), name
+        assert "narration" not in verdicts[name].steps, "a video whose frames fail is not transcribed"
     assert verdicts["music"].reason.startswith("triage: no narration")
     # tiny.en hears little in German, or writes English-looking garbage: either way it is out
     assert verdicts["german"].reason.startswith(("triage: no narration", "triage: the narration is probably not English"))
-    assert verdicts["lecture"].media_bytes == lecture.stat().st_size
+    assert all(v.media_bytes == (negatives / f"neg-{n}.mp4").stat().st_size for n, v in verdicts.items())
