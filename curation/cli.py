@@ -38,6 +38,8 @@ def print_summary(summary) -> None:
         f"histology frames {summary.total('histology_frames')}, candidate pairs {summary.total('candidate_pairs')}"
         + (f", pairs in the dataset {summary.total('pairs')}" if summary.dataset_path else "")
     )
+    if summary.triage:
+        console.print(summary.triage.describe())
     if summary.dataset_path:
         console.print(f"dataset: [bold]{summary.dataset_path}")
     if summary.report_path:

@@ -16,6 +16,7 @@ from curation.audit.videos import VideoFacts, collect_video_facts
 from curation.config import Settings
 from curation.export.stats import DatasetStats
 from curation.export.versions import AUDIT_FILE, REVIEW_DB, VersionPair, VersionReader
+from curation.ingest.savings import funnel_drops
 from curation.records import Pair
 from curation.stages import STAGE_NAMES
 from curation.store import Store, utc_now
@@ -237,6 +238,8 @@ def audit_version(
     similarity = similarity_metrics(store, pairs, settings)
     version_facts = VersionFacts(Counter(p.video_id for p in pairs), frozenset(stats.videos_taken_down))
     videos_funnel = video_funnel(facts, version_facts)
+    # triage rejections never reach a manifest, so they are drops before its first step
+    videos_funnel[0]["dropped"] += funnel_drops(store, settings.discover.triage.estimated_curation_s_per_video_s)
     audit = Audit(
         dataset=reader.name,
         version=reader.version,

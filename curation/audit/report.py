@@ -14,7 +14,6 @@ from curation.audit.highlight import caption_words
 from curation.audit.pages import environment
 from curation.audit.review_labels import CAPTION_LABELS, TAG_LABELS
 from curation.export.versions import REPORT_FILE, VersionPair, VersionReader
-from curation.ingest.savings import funnel_drops
 from curation.records import Pair
 from curation.store import Store
 
@@ -137,7 +136,6 @@ def write_report(
     """Render `report.html` in the version folder from its `audit.json`; returns its path."""
     store = reader.store
     audit = reader.audit().model_dump(mode="json")
-    audit["funnel"]["videos"][0]["dropped"] += funnel_drops(store)  # triage: never in a manifest
     pairs = reader.pairs()
     similarity = audit["similarity"].get("per_pair", {})
     lowest, lowest_by = lowest_scoring(pairs, similarity, lowest_size)

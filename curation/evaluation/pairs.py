@@ -12,6 +12,7 @@ from collections import defaultdict
 from pydantic import BaseModel
 
 from curation.demo.truth import LectureTruth
+from curation.evaluation.text import GARBLED_SHARE, said_share
 from curation.export.versions import VersionReader
 from curation.intervals import overlap_s, overlapping
 from curation.lexicon.terms import find_terms, term_present
@@ -36,6 +37,11 @@ class LectureScore(BaseModel):
     terms_in_captions: int
     terms_in_raw_captions: int
     captions_with_wrong_terms: int
+    spoken_captions: int = 0
+    kept_caption_terms: int = 0
+    kept_caption_terms_right: int = 0
+    said_share_sum: float = 0.0
+    garbled_captions: int = 0
 
 
 class QualityScore(BaseModel):
@@ -61,6 +67,9 @@ class QualityScore(BaseModel):
             "term_accuracy_captions": self._ratio("terms_in_captions", "terms"),
             "term_accuracy_raw_captions": self._ratio("terms_in_raw_captions", "terms"),
             "captions_with_wrong_terms": self._ratio("captions_with_wrong_terms", "pairs"),
+            "term_accuracy_kept_captions": self._ratio("kept_caption_terms_right", "kept_caption_terms"),
+            "caption_words_said": self._ratio("said_share_sum", "spoken_captions"),
+            "garbled_captions": self._ratio("garbled_captions", "spoken_captions"),
             "pairs": float(self._sum("pairs")),
         }
 
@@ -76,6 +85,12 @@ def picture_of(slide) -> str:
 
 def best_sentence(truth: LectureTruth, start: float, end: float):
     return max(truth.sentences, key=lambda s: overlap_s(s.start, s.end, start, end))
+
+
+def _mostly_within(sentence, pair: Pair) -> bool:
+    """A spoken sentence the caption covers at least half of, so its terms should be in it."""
+    length = sentence.end - sentence.start
+    return length > 0 and overlap_s(sentence.start, sentence.end, pair.text_start, pair.text_end) >= length / 2
 
 
 def score_lecture(store: Store, truth: LectureTruth, threshold: float, pairs: list[Pair]) -> LectureScore:
@@ -100,7 +115,8 @@ def score_lecture(store: Store, truth: LectureTruth, threshold: float, pairs: li
     histology_pictures = {picture_of(s) for s in truth.slides if s.histology}
     other_pictures = {picture_of(s) for s in truth.slides if not s.histology}
 
-    aligned = wrong_terms = 0
+    aligned = wrong_terms = spoken_captions = kept_terms = kept_terms_right = garbled = 0
+    said_sum = 0.0
     captions: dict[str, list[Pair]] = defaultdict(list)
     for pair in pairs:
         frame_slide = slide_at(truth, pair.frame_time)
@@ -108,9 +124,19 @@ def score_lecture(store: Store, truth: LectureTruth, threshold: float, pairs: li
         if frame_slide is not None:
             captions[picture_of(frame_slide)].append(pair)
             aligned += picture_of(slides_by_index[sentence.slide]) == picture_of(frame_slide)
-        spoken = " ".join(s.text for s in overlapping(truth.sentences, pair.text_start, pair.text_end))
+        said = overlapping(truth.sentences, pair.text_start, pair.text_end)
+        spoken = " ".join(s.text for s in said)
         invented = set(find_terms(pair.caption)) - set(find_terms(pair.raw_caption))
         wrong_terms += any(not term_present(term, spoken) for term in invented)
+        if pair.text_type == "slide":
+            continue
+        spoken_captions += 1
+        share = said_share(pair.caption, [s.text for s in said])
+        said_sum += share
+        garbled += share < GARBLED_SHARE
+        covered = [term for s in said if _mostly_within(s, pair) for term in s.terms]
+        kept_terms += len(covered)
+        kept_terms_right += sum(term_present(term, pair.caption) for term in covered)
 
     terms = in_captions = in_raw = 0
     for sentence in truth.sentences:
@@ -136,6 +162,8 @@ def score_lecture(store: Store, truth: LectureTruth, threshold: float, pairs: li
         pairs=len(pairs), aligned_pairs=aligned,
         terms=terms, terms_in_captions=in_captions, terms_in_raw_captions=in_raw,
         captions_with_wrong_terms=wrong_terms,
+        spoken_captions=spoken_captions, kept_caption_terms=kept_terms,
+        kept_caption_terms_right=kept_terms_right, said_share_sum=said_sum, garbled_captions=garbled,
     )
 
 

@@ -99,9 +99,9 @@ def triage_savings(store: Store, estimated_rate: float) -> TriageSavings:
     )
 
 
-def funnel_drops(store: Store) -> list[dict]:
-    """The triage rejections as the video funnel's drops before the manifest (an audit report row)."""
-    savings = triage_savings(store, TriageSettings().estimated_curation_s_per_video_s)
+def funnel_drops(store: Store, estimated_rate: float = TriageSettings().estimated_curation_s_per_video_s) -> list[dict]:
+    """The triage rejections as the video funnel's drops before the manifest (an audit row)."""
+    savings = triage_savings(store, estimated_rate)
     if not savings.rejected:
         return []
     return [{"reason": savings.describe(), "count": len(savings.rejected), "videos": savings.rejected}]
