@@ -95,8 +95,17 @@ class AsrSettings(BaseModel):
         description="speech chunks decoded at once (faster-whisper); 0: sequential; empty: by device, "
         "sequential on CPU (more accurate terms), 16 on CUDA; 4 on CPU is faster",
     )
+    # a window's log-mel STFT and VAD pass are its transient peak: on a 10.6-minute lecture 600 s
+    # windows peaked at 832 MB RSS and 120 s ones at 485 MB, in the same CPU time; on the demo
+    # lectures 120 s recognised as many sentences and as many terms (bench/asr_spread.py)
     window_s: float = Field(
-        600.0, ge=60, description="seconds of audio transcribed per pass, which bounds memory on long videos"
+        120.0, ge=60, description="seconds of audio transcribed per pass, which bounds memory on long videos"
+    )
+    # what loses speech on noisy audio is a decode that loops ("duct-tuk-tok-tok..." over four
+    # sentences of the 32 kb/s demo lecture): at temperature 0 alone nothing decodes it again, so
+    # beam search may never repeat this many tokens within one 30 s window (sentences don't)
+    no_repeat_ngram_size: int = Field(
+        10, ge=0, description="tokens that a decode may never repeat in a row (faster-whisper); 0: no guard"
     )
 
     # how fast, not what: changing these re-runs no stage
@@ -142,6 +151,11 @@ class ClipSettings(Section):
             "blank": ["a blank image"],
         },
         description="zero-shot prompts per frame type; a type's score is the sum over its prompts",
+    )
+    probe: str | None = Field(
+        None,
+        description="a linear probe fitted by `curate classifier fit --backend open_clip` "
+        "(used instead of the prompts); empty = zero-shot",
     )
 
 

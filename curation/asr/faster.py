@@ -1,9 +1,11 @@
 """faster-whisper (CTranslate2) backend: the default, with the bundled tiny.en model.
 
-By default the speech chunks that voice activity detection finds are decoded in batches
-(faster-whisper's `BatchedInferencePipeline`); `asr.batch_size = 0` decodes sequentially, window
-after window of 30 s as Whisper does. Either way the audio goes through in windows of
-`asr.window_s` (curation.asr.audio), so an hour-long lecture needs no more memory than ten minutes.
+On CPU it decodes sequentially, window after window of 30 s as Whisper does; `asr.batch_size`
+decodes the speech chunks that voice activity detection finds in batches (faster-whisper's
+`BatchedInferencePipeline`), as it does by default on CUDA. Either way the audio goes through in
+windows of `asr.window_s` (curation.asr.audio), so an hour-long lecture needs no more memory than
+two minutes, and no decode may repeat `asr.no_repeat_ngram_size` tokens, the loop that loses
+sentences on noisy audio when temperature 0 leaves no fallback.
 """
 
 from __future__ import annotations
@@ -81,15 +83,16 @@ class FasterWhisperTranscriber:
         return result
 
     def _decode(self, audio, vocabulary: str):
-        options = dict(
-            language=self.settings.language,
-            beam_size=self.settings.beam_size,
-            temperature=list(self.settings.temperatures),
-            word_timestamps=True,
-            vad_filter=self.settings.vad,
-            hotwords=vocabulary or None,
-            condition_on_previous_text=False,
-        )
+        options = {
+            "language": self.settings.language,
+            "beam_size": self.settings.beam_size,
+            "temperature": list(self.settings.temperatures),
+            "word_timestamps": True,
+            "vad_filter": self.settings.vad,
+            "hotwords": vocabulary or None,
+            "condition_on_previous_text": False,
+            "no_repeat_ngram_size": self.settings.no_repeat_ngram_size,
+        }
         if not self.batch_size:
             return self.model.transcribe(audio, **options)
         from faster_whisper import BatchedInferencePipeline
