@@ -22,7 +22,9 @@ class Transcription(Protocol):
 class Transcriber(Protocol):
     model_id: str
 
-    def transcribe(self, media: Path, vocabulary: str) -> Transcription: ...
+    def transcribe(self, media: Path, vocabulary: str, max_tokens: int | None = None) -> Transcription:
+        """`max_tokens` caps what one 30 s window may decode (a probe, not a transcript)."""
+        ...
 
 
 _loading = threading.Lock()  # videos in flight ask at once; the model must still load only once

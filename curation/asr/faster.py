@@ -70,10 +70,10 @@ class FasterWhisperTranscriber:
         # batches are cut from VAD chunks, so without VAD decoding is sequential
         self.batch_size = batch_size_for(device, settings.batch_size) if settings.vad else 0
 
-    def transcribe(self, media: Path, vocabulary: str) -> TranscriptionResult:
+    def transcribe(self, media: Path, vocabulary: str, max_tokens: int | None = None) -> TranscriptionResult:
         result = TranscriptionResult(language=self.settings.language, duration_s=0.0)
         for window in audio_windows(media, self.settings.window_s):
-            segments, info = self._decode(window.samples, vocabulary)
+            segments, info = self._decode(window.samples, vocabulary, max_tokens)
             result.language = info.language if not result.duration_s else result.language
             result.duration_s += info.duration
             at = window.offset_s
@@ -82,7 +82,7 @@ class FasterWhisperTranscriber:
                 result.add_segment(at + seg.start, at + seg.end, seg.text, words)
         return result
 
-    def _decode(self, audio, vocabulary: str):
+    def _decode(self, audio, vocabulary: str, max_tokens: int | None):
         options = {
             "language": self.settings.language,
             "beam_size": self.settings.beam_size,
@@ -92,6 +92,7 @@ class FasterWhisperTranscriber:
             "hotwords": vocabulary or None,
             "condition_on_previous_text": False,
             "no_repeat_ngram_size": self.settings.no_repeat_ngram_size,
+            "max_new_tokens": max_tokens,
         }
         if not self.batch_size:
             return self.model.transcribe(audio, **options)

@@ -24,7 +24,7 @@ class OpenAIWhisperTranscriber:
         self.model = whisper.load_model(str(settings.model_path), device=device)
         self.fp16 = device == "cuda"
 
-    def transcribe(self, media: Path, vocabulary: str) -> TranscriptionResult:
+    def transcribe(self, media: Path, vocabulary: str, max_tokens: int | None = None) -> TranscriptionResult:
         out = self.model.transcribe(
             str(media),
             language=self.settings.language,
@@ -33,6 +33,7 @@ class OpenAIWhisperTranscriber:
             initial_prompt=vocabulary or None,
             condition_on_previous_text=False,
             fp16=self.fp16,
+            sample_len=max_tokens,
         )
         segments = out.get("segments", [])
         result = TranscriptionResult(

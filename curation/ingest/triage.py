@@ -167,6 +167,9 @@ def speech_seconds(snippet: Path) -> float:
     return sum(span["end"] - span["start"] for span in spans) / SNIPPET_RATE
 
 
+SNIPPET_TOKENS_PER_S = 6
+
+
 def speech_problem(snippet: Path | None, start: float, settings: TriageSettings) -> str | None:
     if snippet is None:
         return "triage: no narration: the media has no audio track"
@@ -179,7 +182,10 @@ def speech_problem(snippet: Path | None, start: float, settings: TriageSettings)
 
 def narration_problem(snippet: Path, start: float, settings: Settings) -> str | None:
     t = settings.discover.triage
-    words = get_transcriber(settings.asr).transcribe(snippet, vocabulary(settings)).words
+    # English narration decodes to about 3-4 tokens a second; a language tiny.en does not know
+    # decodes into long loops, which the cap cuts short without changing the verdict
+    cap = round(SNIPPET_TOKENS_PER_S * t.snippet_s)
+    words = get_transcriber(settings.asr).transcribe(snippet, vocabulary(settings), max_tokens=cap).words
     if len(words) < t.min_words:
         return (f"triage: no narration: {len(words)} word(s) recognised in {t.snippet_s:.0f} s "
                 f"from {start:.0f} s, {t.min_words} needed")
