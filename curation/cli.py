@@ -11,7 +11,7 @@ from rich.table import Table
 from curation.cli_options import ConfigOption, DataOption, settings_and_root, user_errors
 from curation.config import load_settings
 from curation.ingest.manifest import read_manifests
-from curation.runtime import prepare_environment
+from curation.runtime import prepare_environment, start_prefect_server
 
 app = typer.Typer(help="Curate narrated histopathology lectures into CLIP-ready image-text pairs.", no_args_is_help=True)
 console = Console()
@@ -50,6 +50,7 @@ def run_curation(manifests: list[Path], data: str, settings, runner: str, videos
                  workers: int, dask_address: str | None, verbose: bool, build_dataset: bool = True):
     """The curate flow with settings loaded once, before Prefect starts, so a bad one fails fast."""
     prepare_environment(data, verbose)
+    server_start = start_prefect_server()  # boots while the flows and their libraries import
     from curation.ingest.manifest import read_manifests
     from curation.progress import stage_progress
     from curation.store import Store
@@ -57,6 +58,7 @@ def run_curation(manifests: list[Path], data: str, settings, runner: str, videos
     from flows.runners import task_runner
 
     flow = curate.with_options(task_runner=task_runner(runner, videos_at_once, workers, dask_address))
+    server_start.join()
     with stage_progress(Store(data), read_manifests(manifests)):
         return flow(
             manifests=[str(m) for m in manifests], data_root=data, settings=settings,

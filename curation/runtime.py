@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 # a new Prefect database is built at its server's first start, slowly on a busy machine
@@ -30,3 +31,21 @@ def prepare_environment(data_root: str, verbose: bool = False) -> None:
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
         logging.getLogger("prefect").setLevel(logging.CRITICAL)
+
+
+def start_prefect_server() -> threading.Thread:
+    """Boot Prefect's ephemeral server in the background, so that it starts while the flows and
+    their libraries are imported (seconds each) instead of after; join the thread before the
+    first flow runs, since a client that never reached the server gives up at once. A no-op thread
+    when a server is configured (PREFECT_API_URL). Call after `prepare_environment`."""
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value():
+        server_start = threading.Thread(target=lambda: None)
+    else:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        # the same instance the flow's client asks for, so it finds this server running
+        server_start = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server-start")
+    server_start.start()
+    return server_start

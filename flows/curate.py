@@ -8,13 +8,12 @@ keeps every core busy. A failing video ends in a recorded failure and never stop
 
 import contextlib
 import threading
-from collections import deque
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
-from prefect.futures import wait
+from prefect.futures import as_completed, wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from curation.asr import get_transcriber
@@ -77,13 +76,25 @@ def submit_video(video: VideoRef, data_root: str, settings: Settings) -> list:
     return list(futures.values())
 
 
+def first_finished(in_flight: list[list]) -> list:
+    """The tasks of the first video in flight whose every task has finished."""
+    finished = set()
+    for future in as_completed([f for tasks in in_flight for f in tasks]):
+        finished.add(future.task_run_id)
+        for tasks in in_flight:
+            if all(f.task_run_id in finished for f in tasks):
+                return tasks
+    raise AssertionError("every task finished, so a video did")
+
+
 def submit_all(videos: list[VideoRef], data_root: str, settings: Settings, videos_at_once: int) -> list:
-    """Every video's tasks, a new video entering as soon as the oldest one in flight is finished."""
-    in_flight: deque[list] = deque()
+    """Every video's tasks, a new video entering as soon as any one in flight is finished (not
+    the oldest: a short lecture beside a long one frees its place early)."""
+    in_flight: list[list] = []
     submitted = []
     for video in videos:
         if len(in_flight) >= videos_at_once:
-            wait(in_flight.popleft())
+            in_flight.remove(first_finished(in_flight))
         in_flight.append(submit_video(video, data_root, settings))
         submitted += in_flight[-1]
     wait(submitted)
@@ -110,7 +121,7 @@ def curate(
     preload_asr_model(settings)
     futures = submit_all(videos, data_root, settings, videos_at_once)
     ran = [f.result() for f in futures if f.state.is_completed() and f.result() is not None]
-    summary = summarize(Store(data_root), videos, ran)
+    summary = summarize(Store(data_root), videos, ran, settings.discover.triage.estimated_curation_s_per_video_s)
     if build_dataset and summary.ok and (ran or not only_if_changed):
         # imported here: the dataset and audit flows bring in torch (webdataset) and matplotlib,
         # seconds of start-up that a run curating videos only never needs

@@ -74,3 +74,39 @@ def test_an_explicit_prefect_home_is_kept(tmp_path, monkeypatch):
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "mine"))
     prepare_environment(str(tmp_path / "data"), verbose=True)
     assert os.environ["PREFECT_HOME"] == str(tmp_path / "mine")
+
+
+# what `curate run` does with the server started early: one server, the one the flow then uses
+EARLY_SERVER = textwrap.dedent(
+    """
+    import sys
+    import psutil
+    from curation.runtime import prepare_environment, start_prefect_server
+
+    prepare_environment(sys.argv[1])
+    server_start = start_prefect_server()
+    from prefect import flow
+    from prefect.context import get_run_context
+    from prefect.server.api.server import SubprocessASGIServer
+
+    @flow
+    def api_url():
+        return str(get_run_context().client.api_url)
+
+    server_start.join()
+    started = SubprocessASGIServer()
+    assert started.running and api_url().rstrip("/") == started.api_url, (api_url(), started.api_url)
+    print(len(psutil.Process().children(recursive=True)))
+    """
+)
+
+
+@pytest.mark.slow  # starts an ephemeral Prefect server
+def test_a_server_started_early_is_the_one_the_flow_uses(tmp_path, no_prefect_home):
+    done = subprocess.run(
+        [sys.executable, "-c", EARLY_SERVER, str(tmp_path / "data")],
+        cwd=ROOT, env=os.environ | {"PREFECT_LOGGING_LEVEL": "ERROR", **SLOW_MACHINE},
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1"], "one server process, not a second one for the flow"
