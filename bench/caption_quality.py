@@ -7,7 +7,9 @@ Per run it prints term accuracy (raw and refined), errors fixed, terms broken, t
 caption's words the narrator actually said, the share of captions with more than a fifth of their
 words never said, the share cut mid-sentence, and how well `Sentence.confidence` separates
 garbled sentences (over a fifth never said) from clean ones. Captions are the sentences marked MED
-or ROI. The vocabulary is built as the text stage builds it, from the lecture's page title and the
+or ROI; a version keeps those whose confidence reaches `export.min_text_confidence`, so the
+figures of the kept captions at that cut are printed beside those of all captions, with the share
+of clean captions the cut keeps (its cost), and the trade-off over a range of cuts. The vocabulary is built as the text stage builds it, from the lecture's page title and the
 lines written on its slides (read from the demo script: a faithful OCR). By default the frozen
 transcripts of tests/text/fixtures/ are used (the same figures on every CPU); with --asr fresh, or
 when there are none, the demo lectures in --demo-dir are transcribed once and cached.
@@ -90,6 +92,21 @@ FIGURES = (
     "garbled_below_half_confidence",
     "clean_at_or_above_half_confidence",
 )
+CUTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+
+
+def kept_figures(captions: list[CaptionScore], cut: float) -> dict[str, float]:
+    """The captions a version keeps at `cut`: how many, their share of words said, their share
+    garbled, and the share of the clean captions kept."""
+    marked = [c for c in captions if c.is_caption]
+    kept = [c for c in marked if c.confidence >= cut]
+    clean = [c for c in marked if not c.garbled]
+    return {
+        "captions_kept": len(kept),
+        "kept_caption_words_said": sum(c.said_share for c in kept) / len(kept) if kept else 0.0,
+        "kept_captions_garbled": sum(c.garbled for c in kept) / len(kept) if kept else 0.0,
+        "clean_captions_kept": sum(c.confidence >= cut for c in clean) / len(clean) if clean else 0.0,
+    }
 
 
 def main() -> None:
@@ -107,12 +124,21 @@ def main() -> None:
     console = Console()
     source = "frozen fixtures" if args.asr == "frozen" and frozen_lectures(FIXTURES) else f"fresh ASR of {args.demo_dir}"
     console.print(f"{len(lectures)} lectures, {source}")
-    without, _, _ = run(lectures, with_vocabulary=False)
+    without, captions_without, _ = run(lectures, with_vocabulary=False)
     with_vocab, captions, analyses = run(lectures, with_vocabulary=True)
+    cut = load_settings().export.min_text_confidence
+    for record, captions_of in ((without, captions_without), (with_vocab, captions)):
+        record.update({f"{k} (cut {cut:g})": v for k, v in kept_figures(captions_of, cut).items()})
     table = Table("figure", "no vocabulary", "video vocabulary")
-    for name in FIGURES:
+    for name in [*FIGURES, *(k for k in with_vocab if k.endswith(f"(cut {cut:g})"))]:
         table.add_row(name, *(f"{r[name]:.3f}" if isinstance(r[name], float) else str(r[name]) for r in (without, with_vocab)))
     console.print(table)
+    curve = Table("cut", "kept", "words said", "garbled", "clean kept",
+                  title="min_text_confidence trade-off, video vocabulary (0: no cut)")
+    for c in CUTS:
+        f = kept_figures(captions, c)
+        curve.add_row(f"{c:g}", *(f"{v:.3f}" if isinstance(v, float) else str(v) for v in f.values()))
+    console.print(curve)
     if args.show:
         for c in captions:
             if c.garbled or c.confidence < 0.5:

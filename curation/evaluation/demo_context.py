@@ -1,10 +1,11 @@
 """A demo lecture's page and slides as the text stage receives them, read from its script: the
-`Video` its page gives and the `SlideTexts` a faithful OCR of its slides gives. Benches and tests
+`Video` its page gives (title, description, tags and chapters, as yt-dlp reads them off the demo
+server's page) and the `SlideTexts` a faithful OCR of its slides gives. Benches and tests
 score the frozen transcripts with them, so the vocabulary's part is measured without running OCR."""
 
 from __future__ import annotations
 
-from curation.demo.scripts import LectureScript, RepeatSpec, load_scripts
+from curation.demo.scripts import CORPORA, LectureScript, RepeatSpec, load_scripts
 from curation.records import SlideText, SlideTexts, TextLine, Video
 
 _WRITTEN_FIELDS = ("title", "subtitle", "bullets", "steps", "caption")
@@ -19,12 +20,22 @@ def _written_lines(slide) -> list[str]:
 
 
 def _script(video_id: str) -> LectureScript | None:
-    return next((s for s in load_scripts() if s.video_id == video_id), None)
+    return next((s for corpus in CORPORA for s in load_scripts(corpus) if s.video_id == video_id), None)
 
 
 def demo_video(video_id: str, title: str = "") -> Video:
+    """The lecture's page; a video with no script has only the `title` given."""
     script = _script(video_id)
-    return Video(video_id=video_id, url=f"demo://{video_id}", title=script.title if script else title)
+    if script is None:
+        return Video(video_id=video_id, url=f"demo://{video_id}", title=title)
+    return Video(
+        video_id=video_id,
+        url=f"demo://{video_id}",
+        title=script.title,
+        description=script.page.description,
+        tags=list(script.page.tags),
+        chapters=[slide.chapter for slide in script.slides if slide.chapter],
+    )
 
 
 def demo_slides(video_id: str) -> SlideTexts:

@@ -112,3 +112,43 @@ def inflections(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
     ):
         return {tokens}
     return {tokens} | {tokens[:-1] + (p,) for p in plural_forms(tokens[-1])}
+
+
+_UNITS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def spoken_number(tokens: tuple[str, ...]) -> str | None:
+    """The digits of a number said in words, as a marker's number is ("two", "sixty seven",
+    "six seven" for 67, "one zero" for 10), or None when the tokens are not one."""
+    if not tokens:
+        return None
+    if all(t in _UNITS[:10] for t in tokens) and len(tokens) > 1:
+        return "".join(str(_UNITS.index(t)) for t in tokens)  # said digit by digit
+    if len(tokens) == 1 and tokens[0] in _UNITS:
+        return str(_UNITS.index(tokens[0]))
+    if tokens[0] in _TENS and len(tokens) <= 2:
+        tens = 20 + 10 * _TENS.index(tokens[0])
+        if len(tokens) == 1:
+            return str(tens)
+        if tokens[1] in _UNITS[1:10]:
+            return str(tens + _UNITS.index(tokens[1]))
+    return None
+
+
+def _number_in_words(digits: str) -> str:
+    value = int(digits)
+    if value < 20:
+        return _UNITS[value]
+    if value < 100:
+        tens, unit = divmod(value, 10)
+        return _TENS[tens - 2] + (f" {_UNITS[unit]}" if unit else "")
+    return " ".join(_UNITS[int(d)] for d in digits)  # longer numbers are read digit by digit
+
+
+def spoken_form(text: str) -> str:
+    """The text as said, each number in words: "HER2" -> "HER two", "Ki-67" -> "Ki sixty seven"."""
+    return re.sub(r"-?(\d+)", lambda m: f" {_number_in_words(m.group(1))}", text).strip()

@@ -2,8 +2,11 @@
 which term, judged by spelling and sound (Levenshtein, Metaphone) and by Whisper's confidence.
 The candidates are, first, the video's own vocabulary (the terms on its slides and page: a looser
 bar, since the lecturer wrote them), then the curated terms, then hunspell-en-med's words (for a
-word no dictionary knows, one or two letters off). Five kinds of mishearing are looked for:
-- a span close to a term of the video's vocabulary ("needle-nelson stain", "case in granuloma");
+word no dictionary knows, one or two letters off). These kinds of mishearing are looked for:
+- a span close to a term of the video's vocabulary ("needle-nelson stain", "case in granuloma"),
+  also once the unsure short words Whisper filled it with are left out ("to land a carcinoma"),
+  or one unknown word that sounds like it ("brachat" for Grocott);
+- a marker of the video's vocabulary said with its number in words ("the two" for HER2);
 - a word no dictionary knows, alone or with its neighbours ("namoplastic stroma");
 - a long term heard as several everyday words ("mucus to chemistry");
 - a multi-word term with one word heard wrong ("meson trichrome", "case is necrosis");
@@ -28,14 +31,17 @@ from curation.lexicon.tokens import (
     join_words,
     normalize_tokens,
     plural_forms,
+    spoken_form,
+    spoken_number,
     word_core,
 )
-from curation.text.matching import Match, Target, TermMatcher
+from curation.text.matching import VOCABULARY_PREFILTER_SIMILARITY, Match, Target, TermMatcher
 from curation.text.sentences import SpokenWord
-from curation.text.similarity import closeness, letters
+from curation.text.similarity import Closeness, closeness, letters
 
 MAX_SPAN_WORDS = 3
 MAX_FRAGMENT_WORDS = 4
+MAX_FILLERS = 2  # unsure function words inside a span that may be left out of its reading
 MIN_SCORE = 0.68  # mean of spelling and sound closeness to a curated term
 MIN_EACH = 0.6  # and neither spelling nor sound may be far off on its own
 MIN_SCORE_MERGING = 0.75  # when more words than the term has are folded into it ("infill trait")
@@ -49,13 +55,18 @@ MIN_SCORE_WEAK_CONTEXT = 0.8  # "master-oid bodies": a word that close needs no 
 MIN_WORD_PAIR_SCORE = 0.5  # each word of a multi-word term must still resemble the word it replaces
 NEARLY_SAME_SPELLING = 0.85
 FUNCTION_WORD_GAIN = 0.1  # an unsure function word joins a term only if the match gets this much closer
+MIN_ABSORBED_SCORE = 0.5  # or if it sounds like the letters it adds to a term heard right
 MAX_ANCHOR_TERMS = 20  # a word of the term heard right is context only if few terms use it
 AMBIGUITY_MARGIN = 0.03  # a runner-up (another term) this close means the span is left alone
 SPAN_BONUS = 0.2  # per extra word, when a multi-word term accounts for every word of the span
 HEARD_WORD_BONUS = 0.02  # per extra word otherwise: of two near-equal readings, the one explaining more
 MIN_SCORE_VOCABULARY = 0.6  # a term written on the video's slides or page needs less
 MIN_EACH_VOCABULARY = 0.45
+MIN_SOUND_UNKNOWN_WORD = 0.75  # a word no dictionary knows may be spelled further off if it sounds so
+MIN_SPELLING_UNKNOWN_WORD = VOCABULARY_PREFILTER_SIMILARITY
 MIN_CHANGED_SCORE = 0.35  # and the words it replaces resemble the words it puts in
+MIN_SPOKEN_LETTERS_SPELLING = 0.3  # "the two" for "her two": the letters were heard as a short word
+GUESSED_PROBABILITY = 0.3  # a dictionary word Whisper was less sure of than this was a guess
 MAX_DICTIONARY_EDITS = 2  # a dictionary word is a candidate only a letter or two away
 MIN_EACH_DICTIONARY = 0.8
 DICTIONARY_MARGIN = 0.05  # and with no other dictionary word nearly as close
@@ -114,9 +125,11 @@ def _is_sure_function_word(word: SpokenWord) -> bool:
     return _is_function_word(word) and word.probability >= UNCERTAIN_PROBABILITY
 
 
-def _absorbs_needlessly(words: list[SpokenWord], fix: SpanFix) -> bool:
+def _absorbs_needlessly(words: list[SpokenWord], fix: SpanFix, lexicon: Lexicon) -> bool:
     """The fix takes in a function word at its edge ("this to plasma" -> Histoplasma) though the
-    span without it is as close to the term: then the word was said ("by moplastic")."""
+    span without it is as close to the term: then the word was said ("by moplastic"). Unless
+    the rest is a term already and the word sounds like what the fix adds to it: the "on" of
+    "on necrotizing granuloma" is the "non" of non-necrotizing granuloma."""
     first, last = fix.first, fix.last
     while first < last and _is_function_word(words[first]):
         first += 1
@@ -125,6 +138,12 @@ def _absorbs_needlessly(words: list[SpokenWord], fix: SpanFix) -> bool:
     if (first, last) == (fix.first, fix.last):
         return False
     rest = join_words([w.text for w in words[first:last]])
+    target = letters(fix.match.target.text)
+    if _already_a_term(rest, lexicon) and letters(rest) in target:
+        added = target.replace(letters(rest), "", 1)
+        absorbed = letters(join_words([w.text for w in words[fix.first : first] + words[last : fix.last]]))
+        if closeness(absorbed, added).score >= MIN_ABSORBED_SCORE:
+            return False
     gain = fix.match.closeness.score - closeness(rest, fix.match.target.text).score
     return gain < FUNCTION_WORD_GAIN
 
@@ -179,6 +198,30 @@ def _spans(n_words: int, max_words: int, around: int | None = None) -> list[tupl
         for last in range(first + 1, min(n_words, first + max_words) + 1)
         if around is None or last > around
     ]
+
+
+def _without_fillers(words: list[SpokenWord], first: int, last: int) -> str | None:
+    """The span without the function words inside it that Whisper was unsure of, or None when
+    it has none: Whisper fills a misheard term with short words ("them a plastic trauma",
+    "to land a carcinoma"), so the term is matched against what is left too."""
+    kept = [
+        w.text
+        for i, w in enumerate(words[first:last], first)
+        if i in (first, last - 1) or not _is_function_word(w) or _is_sure_function_word(w)
+    ]
+    if len(kept) == last - first or len(kept) + MAX_FILLERS < last - first:
+        return None
+    return word_core(join_words(kept)) or None
+
+
+def _readings(words: list[SpokenWord], first: int, last: int, max_words: int) -> list[str]:
+    """What the span may have said: its words as heard (if no longer than `max_words`), and
+    without their unsure fillers (if that is)."""
+    heard = [_span_text(words, first, last)] if last - first <= max_words else []
+    unfilled = _without_fillers(words, first, last)
+    if unfilled is not None and len(unfilled.split()) <= max_words:
+        heard.append(unfilled)
+    return [h for h in heard if h is not None]
 
 
 def _nearest_fixes(
@@ -340,6 +383,8 @@ def _context_fix(
     heard = join_words([w.text for w in odd_words])
     if letters(heard) == place.expected or not _uncertain(odd_words, lexicon):
         return None
+    if place.k > 1 and any(_same_word(t, place.expected) for t in normalize_tokens(odd_words[0].text)):
+        return None  # the term's word heard right, then a word said after it: "thickness is"
     close = closeness(heard, place.expected)
     nearly_same = place.k > 1 and close.spelling >= NEARLY_SAME_SPELLING  # "my epithelial"
     if any(_specialist(w, lexicon) for w in odd_words) and not nearly_same:
@@ -412,13 +457,15 @@ def _hyphen_pieces(words: list[SpokenWord], lexicon: Lexicon, matcher: TermMatch
 
 
 def _foreign_terms(fix: SpanFix, lexicon: Lexicon) -> bool:
-    """The span holds a term, or a specialist word, that the fix would not keep: it was heard right."""
+    """The span holds a term, or a specialist word, that the fix would not keep: it was heard right.
+    A term kept as the end of a longer word is kept: "land a carcinoma" -> adenocarcinoma."""
     kept = set(normalize_tokens(fix.match.target.text))
     found = {w for name in find_terms(fix.wrong, lexicon) for w in normalize_tokens(name)}
     specialist = {
         t for t in normalize_tokens(fix.wrong) if lexicon.is_medical(t) and not lexicon.is_english(t)
     }
-    return bool((found | specialist) - kept - {p for w in kept for p in plural_forms(w)})
+    lost = (found | specialist) - kept - {p for w in kept for p in plural_forms(w)}
+    return any(not any(w.endswith(t) for w in kept) for t in lost)
 
 
 def _changed_words(words: list[SpokenWord], fix: SpanFix) -> list[SpokenWord]:
@@ -436,6 +483,23 @@ def _resembles(changed: list[SpokenWord], missing: list[str]) -> bool:
     return closeness(heard, " ".join(missing)).score >= MIN_CHANGED_SCORE
 
 
+def _near_enough_to_vocabulary(close: Closeness) -> bool:
+    return close.score >= MIN_SCORE_VOCABULARY and min(close.spelling, close.sound) >= MIN_EACH_VOCABULARY
+
+
+def _sounds_like_vocabulary(words: list[SpokenWord], fix: SpanFix, lexicon: Lexicon) -> bool:
+    """One word no dictionary knows, surely misheard, that sounds like a term of the video's
+    vocabulary though spelled further off: "brachat" on a slide of Grocott, "Bresylococcus" for
+    Breslow thickness."""
+    close = fix.match.closeness
+    return (
+        fix.words == 1
+        and is_unknown(word_core(words[fix.first].text), lexicon)
+        and close.sound >= MIN_SOUND_UNKNOWN_WORD
+        and close.spelling >= MIN_SPELLING_UNKNOWN_WORD
+    )
+
+
 def _vocabulary_fix_holds(words: list[SpokenWord], fix: SpanFix, lexicon: Lexicon) -> bool:
     close, target = fix.match.closeness, fix.match.target
     changed = _changed_words(words, fix)
@@ -445,8 +509,7 @@ def _vocabulary_fix_holds(words: list[SpokenWord], fix: SpanFix, lexicon: Lexico
     return (
         bool(changed)  # only a change of case or number is no correction
         and not any(_CLAUSE.search(w.text) for w in words[fix.first : fix.last - 1])
-        and close.score >= MIN_SCORE_VOCABULARY
-        and min(close.spelling, close.sound) >= MIN_EACH_VOCABULARY
+        and (_near_enough_to_vocabulary(close) or _sounds_like_vocabulary(words, fix, lexicon))
         # the words replaced were doubtful, or nearly the term already
         and (close.spelling >= NEARLY_SAME_SPELLING or _uncertain(changed, lexicon))
         # an everyday word ("skin") replaces only a word no dictionary knows, or several merged
@@ -468,11 +531,12 @@ def _from_vocabulary(
     """Spans that sound like a term written on the video's slides or page, where Whisper was
     unsure or the spelling is nearly the same: "lengthened giant cell" on a slide of Langhans giant cells."""
     found = []
-    for first, last in _spans(len(words), MAX_FRAGMENT_WORDS):
+    for first, last in _spans(len(words), MAX_FRAGMENT_WORDS + MAX_FILLERS):
         wrong = _span_text(words, first, last)
         if wrong is None or _already_a_term(wrong, lexicon):
             continue
-        for match in vocabulary.nearest(wrong, limit=3):
+        readings = _readings(words, first, last, MAX_FRAGMENT_WORDS)
+        for match in (m for heard in readings for m in vocabulary.nearest(heard, limit=3)):
             fix = SpanFix(first, last, wrong, match, "vocabulary")
             split = fix.split_only and normalize_tokens(wrong) != normalize_tokens(match.target.text)
             if split or (not fix.split_only and _vocabulary_fix_holds(words, fix, lexicon)):
@@ -528,6 +592,42 @@ def _misheard_markers(words: list[SpokenWord], lexicon: Lexicon) -> list[SpanFix
     return found
 
 
+def _guessed(word: SpokenWord, lexicon: Lexicon) -> bool:
+    return word.probability < GUESSED_PROBABILITY or is_unknown(word_core(word.text), lexicon)
+
+
+def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermMatcher) -> list[SpanFix]:
+    """A marker of the video's vocabulary said as it is spoken, its number in words ("her two",
+    "key sixty seven"), and heard so: a guessed word near its letters, then its number, and no
+    other marker of the vocabulary alike ("and the two" -> HER2 on a slide of HER2 scores). A
+    number in words is common speech, so only a marker the video names is looked for, and only
+    where Whisper guessed the word before it."""
+    by_number: dict[str, list[Target]] = {}
+    for target in vocabulary.targets:
+        form = normalize_tokens(target.text)
+        if len(form) == 2 and form[0].isalpha() and form[1].isdigit():
+            by_number.setdefault(form[1], []).append(target)
+    found = []
+    for first, last in _spans(len(words), 3):
+        if last - first < 2 or not _guessed(words[first], lexicon):
+            continue
+        heard_letters = normalize_tokens(words[first].text)
+        number = spoken_number(tuple(t for w in words[first + 1 : last] for t in normalize_tokens(w.text)))
+        wrong = _span_text(words, first, last)
+        if len(heard_letters) != 1 or number is None or wrong is None:
+            continue
+        alike = {
+            t.name: t
+            for t in by_number.get(number, [])
+            if closeness(heard_letters[0], normalize_tokens(t.text)[0]).spelling >= MIN_SPOKEN_LETTERS_SPELLING
+        }
+        if len(alike) == 1:
+            target = next(iter(alike.values()))
+            close = closeness(wrong, spoken_form(target.text))
+            found.append(SpanFix(first, last, wrong, Match(target, close), "vocabulary"))
+    return found
+
+
 @cache
 def _markers_numbered(lexicon: Lexicon) -> dict[str, list[tuple[str, ...]]]:
     """Term forms that are letters then a number ("ki", "67"), by their number."""
@@ -559,9 +659,10 @@ def _candidates(
         + _dotted_acronyms(words, lexicon)
         + _hyphen_pieces(words, lexicon, matcher)
         + (_unambiguous(_from_vocabulary(words, lexicon, vocabulary)) if vocabulary else [])
+        + (_spoken_markers(words, lexicon, vocabulary) if vocabulary else [])
         + (_from_dictionary(words, lexicon, dictionary) if dictionary else [])
     )
-    return [f for f in found if not _absorbs_needlessly(words, f)]
+    return [f for f in found if not _absorbs_needlessly(words, f, lexicon)]
 
 
 def _cuts_a_term(words: list[SpokenWord], fix: SpanFix, lexicon: Lexicon) -> bool:

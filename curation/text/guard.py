@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from curation.lexicon.lexicon import Lexicon
-from curation.lexicon.tokens import FUNCTION_WORDS, fold, normalize_tokens
+from curation.lexicon.tokens import FUNCTION_WORDS, fold, normalize_tokens, spoken_form
 from curation.records import Correction, RejectedOutput
 from curation.text.edits import occurs
 from curation.text.refiner import Extraction, Proposal
@@ -82,7 +82,8 @@ def correction_problem(
         return f"'{right}' adds words to '{wrong}'"
     if normalize_tokens(wrong) in lexicon.forms and not agreed:
         return f"'{wrong}' is already a known term"
-    close = closeness(wrong, right)
+    # a number is heard in words: "the two" is compared with "HER two", not with "HER2"
+    close = max(closeness(wrong, right), closeness(wrong, spoken_form(right)), key=lambda c: c.score)
     if normalize_tokens(right) in written:
         if max(close.spelling, close.sound) < MIN_VOCABULARY_SIMILARITY:
             return (

@@ -17,6 +17,8 @@ from curation.text.similarity import Closeness, closeness, letters
 MIN_TARGET_LETTERS = 5  # short words and acronyms are too easy to reach by accident
 MIN_DICTIONARY_LETTERS = 7  # dictionary words are many: only long ones are near by design
 PREFILTER_SIMILARITY = 0.45  # spelling similarity below which the sound is not even compared
+# A video's own terms are few, so spellings further off are still compared by sound.
+VOCABULARY_PREFILTER_SIMILARITY = 0.4
 TargetKind = Literal["term", "term-word"]
 # Among near-equal matches a whole curated term beats one word of a multi-word term.
 KIND_PRIORITY: dict[TargetKind, float] = {"term": 0.03, "term-word": 0.0}
@@ -82,8 +84,15 @@ def dictionary_targets(lexicon: Lexicon) -> dict[str, Target]:
 
 
 class TermMatcher:
-    def __init__(self, lexicon: Lexicon, targets: dict[str, Target] | None = None):
-        """Matches against `targets` (by default every curated term of the lexicon)."""
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        targets: dict[str, Target] | None = None,
+        prefilter: float = PREFILTER_SIMILARITY,
+    ):
+        """Matches against `targets` (by default every curated term of the lexicon), those at
+        least `prefilter` alike in spelling."""
+        self._prefilter = prefilter
         self._by_key = _targets(lexicon) if targets is None else targets
         self._keys = list(self._by_key)
         self._targets = list(self._by_key.values())
@@ -96,6 +105,10 @@ class TermMatcher:
                     for key in {word} | (plural_forms(word) if word.isalpha() else set()):
                         self._forms_with_word.setdefault(key, []).append(form)
 
+    @property
+    def targets(self) -> list[Target]:
+        return list(self._targets)
+
     def nearest(self, text: str, limit: int = 6) -> list[Match]:
         """Targets close to `text`, best first."""
         query = letters(text)
@@ -105,7 +118,7 @@ class TermMatcher:
             query,
             self._keys,
             scorer=Levenshtein.normalized_similarity,
-            score_cutoff=PREFILTER_SIMILARITY,
+            score_cutoff=self._prefilter,
             limit=limit * 4,
         )
         matches = [

@@ -6,7 +6,12 @@ from __future__ import annotations
 from curation.config import TextSettings
 from curation.lexicon.lexicon import Lexicon
 from curation.text.correction import span_fixes
-from curation.text.matching import TermMatcher, dictionary_matcher, vocabulary_targets
+from curation.text.matching import (
+    VOCABULARY_PREFILTER_SIMILARITY,
+    TermMatcher,
+    dictionary_matcher,
+    vocabulary_targets,
+)
 from curation.text.refiner import NO_CONTEXT, Extraction, Proposal, VideoContext
 from curation.text.selection import is_med_sentence, is_roi_sentence
 from curation.text.sentences import SentenceSpan
@@ -24,7 +29,9 @@ class OfflineRefiner:
         self, sentences: list[SentenceSpan], context: VideoContext = NO_CONTEXT
     ) -> list[Proposal]:
         own_terms = vocabulary_targets(list(context.vocabulary), self.lexicon)
-        vocabulary = TermMatcher(self.lexicon, own_terms) if own_terms else None
+        vocabulary = (
+            TermMatcher(self.lexicon, own_terms, VOCABULARY_PREFILTER_SIMILARITY) if own_terms else None
+        )
         return [
             Proposal(fix.wrong, fix.match.target.text, "lexicon", (index,))
             for index, sentence in enumerate(sentences)

@@ -1,9 +1,9 @@
 """Split a transcript's words into whole sentences that keep their word timings.
 
 Whisper's segments end wherever its 30-second window does, so they are ignored: a sentence ends
-at a full stop, at a clause mark followed by a pause, at a long pause, or where the next word opens
-a new one by its capital ("...keep your microphone muted, By the end of this session"). No
-sentence is cut after a word that cannot end one ("the", "of") or before a word that cannot start
+at a full stop, at a clause mark followed by a pause, at a long pause, or where the next word,
+heard surely, opens a new one by its capital ("...keep your microphone muted, By the end of this
+session"). No sentence is cut after a word that cannot end one ("the", "of") or before a word that cannot start
 one ("of", "than"): those are the fragments a caption must not begin or end with.
 """
 
@@ -25,6 +25,8 @@ _ABBREVIATION = re.compile(
 # followed by a pause, or a long pause alone, also ends a sentence.
 CLAUSE_PAUSE_S = 0.5
 LONG_PAUSE_S = 1.0
+# A capital opens a sentence only on a word Whisper was this sure of.
+SURE_CAPITAL_PROBABILITY = 0.5
 # Past this length a run-on is cut where the narrator paused longest (clause marks count extra).
 MAX_WORDS = 40
 # Words that end no sentence (articles, prepositions, conjunctions), and words that start none.
@@ -88,6 +90,8 @@ def _opens_sentence(words: list[Word], i: int, lexicon: Lexicon | None) -> bool:
     text = word_core(words[i].text)
     if not text[:1].isupper() or not text[1:].islower() and len(text) > 1:
         return False
+    if words[i].probability < SURE_CAPITAL_PROBABILITY:
+        return False  # a guess, capitals and all: "keratin World's concentric" was "keratin pearls"
     if fold(text) in _ALWAYS_CAPITAL:
         return False
     if fold(text) in FUNCTION_WORDS:

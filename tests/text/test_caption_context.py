@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from curation.config import TextSettings
+from curation.config import ExportSettings, TextSettings
 from curation.evaluation.demo_context import demo_slides, demo_video
 from curation.evaluation.text import caption_scores, score, summary
 from curation.lexicon.lexicon import load_lexicon
 from curation.lexicon.tokens import plural_forms
-from curation.records import Transcript
+from curation.records import Transcript, Word
 from curation.slides.vocabulary import video_vocabulary
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
@@ -50,8 +50,10 @@ def test_the_video_vocabulary_fixes_more_errors_and_breaks_no_term(demo_transcri
         for with_vocabulary, analyses in demo_runs.items()
     }
     assert figures[True]["terms_broken"] == 0 and figures[False]["terms_broken"] == 0
-    assert figures[True]["errors_fixed"] >= figures[False]["errors_fixed"] + 0.05  # 0.486 vs 0.389
-    assert figures[True]["term_accuracy_refined"] >= 0.72  # measured 0.748
+    assert figures[True]["errors_fixed"] >= figures[False]["errors_fixed"] + 0.1  # 0.722 vs 0.528
+    # the issue's targets; frozen transcripts give the same figures on every CPU
+    assert figures[True]["term_accuracy_refined"] >= 0.85  # measured 0.864
+    assert figures[True]["errors_fixed"] >= 0.70
 
 
 def test_confidence_marks_garbled_sentences_low(demo_transcripts, demo_runs):
@@ -59,8 +61,28 @@ def test_confidence_marks_garbled_sentences_low(demo_transcripts, demo_runs):
     garbled = [c for c in scores if c.garbled]
     clean = [c for c in scores if not c.garbled]
     assert len(garbled) >= 5 and len(clean) >= 50
-    assert sum(c.confidence < 0.5 for c in garbled) >= 0.8 * len(garbled)  # measured 0.94
-    assert sum(c.confidence >= 0.5 for c in clean) >= 0.45 * len(clean)  # measured 0.56
+    assert sum(c.confidence < 0.5 for c in garbled) >= 0.9 * len(garbled)  # measured 1.0
+    assert sum(c.confidence >= 0.5 for c in clean) >= 0.55 * len(clean)  # measured 0.60
+
+
+def test_the_default_cut_keeps_few_garbled_captions_and_most_clean_ones(demo_transcripts, demo_runs):
+    cut = ExportSettings().min_text_confidence
+    captions = [
+        c for (t, _), a in zip(demo_transcripts, demo_runs[True]) for c in caption_scores(t, a) if c.is_caption
+    ]
+    kept = [c for c in captions if c.confidence >= cut]
+    clean = [c for c in captions if not c.garbled]
+    assert sum(c.garbled for c in captions) >= 5  # there is something to find: 7 of 71
+    assert sum(c.garbled for c in kept) <= 0.05 * len(kept)  # measured 0 of 52
+    assert sum(c.said_share for c in kept) >= 0.95 * len(kept)  # measured 0.975
+    assert sum(c.confidence >= cut for c in clean) >= 0.75 * len(clean)  # measured 0.81
+
+
+def test_the_demo_page_gives_the_refiner_its_description_tags_and_chapters():
+    video = demo_video("lecture-01")
+    assert "Melan-A" in video.description and video.tags and "Melanoma" in video.chapters
+    vocabulary = video_vocabulary(video, demo_slides("lecture-01"), load_lexicon())
+    assert {"Melan-A", "Ki-67"} <= set(vocabulary)
 
 
 def test_a_misheard_term_on_the_slides_is_corrected_and_a_confident_phrase_is_not():
@@ -126,3 +148,74 @@ def test_the_llm_prompts_carry_the_video_vocabulary_and_the_guard_accepts_slide_
     assert analysis.sentences[0].text == "The Grocott silver stain highlights the tumour fungi."
     assert {(c.wrong, c.applied) for c in analysis.corrections} == {("brachat", True), ("tumour", False)}
     assert analysis.prompt_versions == {"asr_correction": "2", "med_roi_extraction": "2"}
+
+
+def _sentences(*sentences: str, vocabulary=()):
+    """The text stage's sentences of words heard surely, but for those written "word@0.2", heard
+    with that probability."""
+    words, t = [], 0.0
+    for sentence in sentences:
+        for token in sentence.split():
+            text, _, probability = token.partition("@")
+            words.append(Word(start=round(t, 3), end=round(t + 0.25, 3), text=text, probability=float(probability or 0.95)))
+            t += 0.3
+        t += 1.2
+    transcript = Transcript(video_id="v", language="en", model_id="t", duration_s=60.0, segments=[], words=words)
+    refiner = OfflineRefiner(TextSettings(), load_lexicon(), default_matcher())
+    return analyse(transcript, refiner, TextSettings(), list(vocabulary)).sentences
+
+
+def _heard(*sentences: str, vocabulary=()) -> list[str]:
+    return [s.text for s in _sentences(*sentences, vocabulary=vocabulary)]
+
+
+def test_a_marker_said_in_words_is_written_as_the_video_names_it():
+    markers = ["HER2", "PMS2", "MSH2", "Ki-67"]
+    assert _heard("It is tested for estrogen receptor and the@0.12 two.", vocabulary=markers) == [
+        "It is tested for estrogen receptor and HER2."
+    ]
+    assert _heard("Then key@0.2 sixty seven gives a sense of proliferation.", vocabulary=markers) == [
+        "Then Ki-67 gives a sense of proliferation."
+    ]
+    # not without the video naming it, nor where Whisper did not guess the word before the number
+    assert _heard("It is tested for estrogen receptor and the@0.12 two.") == [
+        "It is tested for estrogen receptor and the two."
+    ]
+    assert _heard("We compare the@0.5 two cells here.", vocabulary=markers) == ["We compare the two cells here."]
+
+
+def test_a_term_of_the_video_heard_with_fillers_or_as_an_unknown_word_is_corrected():
+    colorectal = "This is a color@0.44 act@0.17 to@0.16 land@0.81 a@0.55 carcinoma."
+    assert _heard(colorectal, vocabulary=["colorectal adenocarcinoma"]) == ["This is a colorectal adenocarcinoma."]
+    assert "adenocarcinoma" not in _heard(colorectal)[0]
+    breslow = "Bresylococcus@0.42 is@0.63 measured from the granular layer."
+    assert _heard(breslow, vocabulary=["Breslow thickness"]) == [
+        "Breslow thickness is measured from the granular layer."  # the "is" was said: it stays
+    ]
+    assert _heard(breslow) == ["Bresylococcus is measured from the granular layer."]
+    assert _heard("The brachat@0.33 silver@0.42 stain highlights fungi.", vocabulary=["Grocott"]) == [
+        "The Grocott silver stain highlights fungi."
+    ]
+
+
+def test_a_function_word_sounding_like_the_start_of_a_term_joins_it():
+    heard = "and on@0.67 necrotizing@0.6 Grand@0.77 Loma's@0.91 range@0.27 the@0.6 possibility of sarcoidosis."
+    fixed = _heard(heard, vocabulary=["non-necrotizing granuloma", "granuloma"])[0]
+    assert fixed.startswith("and non-necrotizing granuloma ")
+
+
+def test_a_guessed_capital_word_opens_no_sentence():
+    heard = "Here you can see keratin World's@0.08 concentric whorls of keratinocytes."
+    assert _heard(heard, vocabulary=["keratin pearl"]) == ["Here you can see keratin pearls concentric whorls of keratinocytes."]
+    assert len(_heard(heard.replace("@0.08", ""))) == 2  # heard surely, it opens one
+
+
+def test_guessed_function_words_lower_confidence_and_a_short_sentence_is_not_condemned_by_one_word():
+    def confidence(text):
+        return _sentences(text)[0].confidence
+
+    sure = confidence("The muscularis lies at the base of the mucosa.")
+    guessed = confidence("The muscularis lies at@0.1 the@0.1 base of the mucosa.")
+    assert sure == 1.0 and guessed < 0.5
+    # one doubtful word of three: judged as one of ten, so the default cut keeps it
+    assert confidence("elongated slipper-shaped@0.4 nuclei.") >= ExportSettings().min_text_confidence
