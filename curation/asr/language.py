@@ -13,6 +13,11 @@ lectures in two voices and two speeds): English repeated at most 1.1% of its wor
 least 92.8% of its words and had a mean probability of at least 0.76; every other language
 repeated at least 94.5% of its trigrams or knew at most 79.7% of its words. (The 1255 words of the
 demo lectures' scripts repeat 4.6% of their trigrams: long narration repeats little more.)
+
+The decoder's loop guard (`asr.no_repeat_ngram_size`) makes those loops vary instead of repeating
+exactly ("I hope you enjoyed this video, and I hope you enjoy this video, and I'll see you..."):
+with it, the same six languages repeated 26% to 56% of their trigrams on GENERIC and AVX2, and
+English none, hence the lower bound on repeats.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from curation.lexicon.lexicon import is_unknown, load_lexicon
 from curation.lexicon.tokens import fold, word_core
 from curation.records import Word
 
-MAX_REPEATED_TRIGRAM_SHARE = 0.5
+MAX_REPEATED_TRIGRAM_SHARE = 0.15
 MIN_ENGLISH_SHARE = 0.85
 MIN_MEAN_PROBABILITY = 0.5
 
