@@ -98,12 +98,17 @@ def unfinished_input(stage: Stage, statuses: dict[str, StageStatus]) -> str | No
     return None
 
 
-def artifact_problem(store: Store, video_id: str, stage: Stage) -> str | None:
-    """Why the stage's stored record cannot be used (missing, invalid, side files gone), or None."""
+def artifact_problem(
+    store: Store, video_id: str, stage: Stage, parsed: dict[type[Artifact], Artifact] | None = None
+) -> str | None:
+    """Why the stage's stored record cannot be used (missing, invalid, side files gone), or None;
+    the record read goes into `parsed`, for a caller that uses it next."""
     try:
         record = store.load(video_id, stage.writes)
     except InvalidArtifact as exc:
         return str(exc)
+    if parsed is not None:
+        parsed[stage.writes] = record
     missing = store.missing_files(video_id, record)
     return f"{len(missing)} file(s) missing, e.g. {missing[0]}" if missing else None
 
@@ -123,9 +128,13 @@ def stale_reason(store: Store, video_id: str, stage: Stage, settings: Settings) 
     return artifact_problem(store, video_id, stage)
 
 
-def unusable_reason(store: Store, video_id: str, stage: Stage, statuses: dict[str, StageStatus]) -> str | None:
+def unusable_reason(
+    store: Store, video_id: str, stage: Stage, statuses: dict[str, StageStatus],
+    parsed: dict[type[Artifact], Artifact] | None = None,
+) -> str | None:
     """Why the stage's output may not ship, whatever the settings now: it is not done, or was
-    made from other outputs of its input stages than the ones stored now, or cannot be read."""
+    made from other outputs of its input stages than the ones stored now, or cannot be read
+    (the record read goes into `parsed`)."""
     status = statuses.get(stage.name)
     if status is None:
         return "not run"
@@ -134,7 +143,7 @@ def unusable_reason(store: Store, video_id: str, stage: Stage, statuses: dict[st
     changed = [dep for dep in stage.after if status.inputs.get(dep) != getattr(statuses.get(dep), "config_hash", None)]
     if changed:
         return f"made from an earlier output of '{changed[0]}'; run it again"
-    return artifact_problem(store, video_id, stage)
+    return artifact_problem(store, video_id, stage, parsed)
 
 
 def run_stage(stage: Stage, store: Store, video: VideoRef, settings: Settings) -> tuple[StageStatus, bool]:

@@ -22,7 +22,7 @@ from curation.records import (
 )
 from curation.slides.stage import fingerprint as slides_fingerprint
 from curation.slides.stage import read_slides
-from curation.store import A, Store
+from curation.store import Store
 from curation.text.stage import fingerprint as text_fingerprint
 from curation.text.stage import refine_text
 from curation.vision.stage import CROPS_DIR, label_frames
@@ -42,22 +42,6 @@ STAGES: dict[str, Stage] = connect(
 STAGE_NAMES: tuple[str, ...] = tuple(STAGES)
 
 
-class ParsedOnce:
-    """The store as the readiness check reads it, keeping each record it parsed, so a dataset build
-    ships the very records that were checked and reads no file twice."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.parsed: dict[type[Artifact], Artifact] = {}
-
-    def __getattr__(self, name: str):
-        return getattr(self.store, name)
-
-    def load(self, video_id: str, cls: type[A]) -> A:
-        record = self.parsed[cls] = self.store.load(video_id, cls)
-        return record
-
-
 @dataclass(frozen=True)
 class Readiness:
     reason: str | None  # why the video's pairs may not ship (the first stage whose output is unusable)
@@ -65,9 +49,9 @@ class Readiness:
 
 
 def check_readiness(store: Store, video_id: str) -> Readiness:
-    reading = ParsedOnce(store)
+    parsed: dict[type[Artifact], Artifact] = {}
     statuses = store.statuses(video_id)
     for stage in STAGES.values():
-        if reason := unusable_reason(reading, video_id, stage, statuses):
+        if reason := unusable_reason(store, video_id, stage, statuses, parsed):
             return Readiness(f"{stage.name}: {reason}", {})
-    return Readiness(None, reading.parsed)
+    return Readiness(None, parsed)
