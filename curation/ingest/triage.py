@@ -24,7 +24,6 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +32,7 @@ import yt_dlp
 from PIL import Image
 
 from curation.asr import get_transcriber
+from curation.asr.audio import SAMPLE_RATE
 from curation.asr.language import why_not_english
 from curation.config import Settings
 from curation.ingest.discover_settings import TriageSettings
@@ -41,7 +41,6 @@ from curation.vision.factory import get_classifier
 from curation.vision.labelling import label_images
 from curation.vision.protocol import HISTOLOGY
 
-SNIPPET_RATE = 16000
 NO_STREAM = "does not contain any stream"  # ffmpeg, when the input has no stream of the kind mapped
 
 
@@ -140,7 +139,7 @@ def audio_snippet(url: str, start: float, seconds: float, target: Path) -> Path 
     """The snippet as a 16 kHz mono WAV, or None when the media has no audio track."""
     done = subprocess.run(
         ["ffmpeg", "-v", "error", "-y", "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}", "-i", url,
-         "-vn", "-ac", "1", "-ar", str(SNIPPET_RATE), "-c:a", "pcm_s16le", str(target)],
+         "-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", str(target)],
         check=False, capture_output=True, text=True, timeout=120,
     )
     if done.returncode and NO_STREAM in done.stderr:
@@ -176,12 +175,11 @@ def vocabulary(settings: Settings) -> str:
 def speech_seconds(snippet: Path) -> float:
     """Seconds of speech that voice activity detection (faster-whisper's Silero VAD, as the ASR
     stage uses) finds in a 16 kHz mono WAV."""
+    from faster_whisper.audio import decode_audio
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    with wave.open(str(snippet)) as wav:
-        samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
-    spans = get_speech_timestamps(samples.astype(np.float32) / 32768, VadOptions())
-    return sum(span["end"] - span["start"] for span in spans) / SNIPPET_RATE
+    spans = get_speech_timestamps(decode_audio(str(snippet), sampling_rate=SAMPLE_RATE), VadOptions())
+    return sum(span["end"] - span["start"] for span in spans) / SAMPLE_RATE
 
 
 SNIPPET_TOKENS_PER_S = 6
