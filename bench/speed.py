@@ -205,34 +205,34 @@ def main() -> None:
             curate(manifests=[str(manifest(name, files))], data_root=str(work / data), build_dataset=False)
             return time.perf_counter() - started
 
+        print(f"load average at start {load:.1f} on {os.cpu_count()} cores", flush=True)
         curated("warmup", short[:1], "warmup")
         before = plain_faster_whisper(ten)
         first = curated("ten", [ten], "ten")
         again = curated("ten", [ten], "ten")
         after = plain_faster_whisper(ten)
+        alone = (before + after) / 2
+        print(f"10-minute lecture ({ten_s / 60:.1f} min):")
+        print(f"  plain faster-whisper tiny.en alone  {alone:6.1f} s  ({before:.1f} s before, {after:.1f} s after)")
+        print(f"  curated end to end (no dataset)     {first:6.1f} s  {ten_s / first:5.1f}x real time (target >= 20)")
+        print(f"  end to end / ASR alone              {first / alone:6.2f}   (target <= 0.8)")
+        print(f"  cached re-run                       {again:6.1f} s  {again / first:5.1%} of the first (target <= 5%)",
+              flush=True)
         short_asr_cpu = asr_cpu_seconds(short)
         short_wall, short_memory = curate_run(manifest("four", short), work / "four")
         short_cached, _ = curate_run(manifest("four", short), work / "four")
+        print(f"four short lectures ({short_s:.0f} s), one `curate run` from a fresh process, dataset and audit included:")
+        print(f"  {short_wall:6.1f} s  {short_s / short_wall:5.1f}x real time (target >= 12); peak {gib(short_memory.peak)}")
+        print(f"  the same run again, every stage cached (start-up, tasks, audit) {short_cached:6.1f} s")
+        print(f"  ASR alone on them, model loaded: {short_asr_cpu:.1f} CPU-s, so at best {short_asr_cpu / 2:.1f} s "
+              f"on 2 cores ({2 * short_s / short_asr_cpu:.0f}x real time)", flush=True)
         if not args.skip_hour:
             hour_wall, hour_memory = curate_run(manifest("hour", [hour]), work / "hour")
-
-    alone = (before + after) / 2
-    print(f"load average at start {load:.1f} on {os.cpu_count()} cores; now {os.getloadavg()[0]:.1f}")
-    print(f"10-minute lecture ({ten_s / 60:.1f} min):")
-    print(f"  plain faster-whisper tiny.en alone  {alone:6.1f} s  ({before:.1f} s before, {after:.1f} s after)")
-    print(f"  curated end to end (no dataset)     {first:6.1f} s  {ten_s / first:5.1f}x real time (target >= 20)")
-    print(f"  end to end / ASR alone              {first / alone:6.2f}   (target <= 0.8)")
-    print(f"  cached re-run                       {again:6.1f} s  {again / first:5.1%} of the first (target <= 5%)")
-    print(f"four short lectures ({short_s:.0f} s), one `curate run` from a fresh process, dataset and audit included:")
-    print(f"  {short_wall:6.1f} s  {short_s / short_wall:5.1f}x real time (target >= 12); peak {gib(short_memory.peak)}")
-    print(f"  the same run again, every stage cached (start-up, tasks, audit) {short_cached:6.1f} s")
-    print(f"  ASR alone on them, model loaded: {short_asr_cpu:.1f} CPU-s, so at best {short_asr_cpu / 2:.1f} s "
-          f"on 2 cores ({2 * short_s / short_asr_cpu:.0f}x real time)")
-    if not args.skip_hour:
-        print(f"60-minute lecture ({hour_s / 60:.1f} min), one `curate run`, dataset and audit included:")
-        print(f"  {hour_wall:6.1f} s  {hour_s / hour_wall:5.1f}x real time; peak RSS of the process tree "
-              f"{gib(hour_memory.peak)} (target <= 2): curate {gib(hour_memory.own_at_peak)}, "
-              f"Prefect server {gib(hour_memory.peak - hour_memory.own_at_peak)}")
+            print(f"60-minute lecture ({hour_s / 60:.1f} min), one `curate run`, dataset and audit included:")
+            print(f"  {hour_wall:6.1f} s  {hour_s / hour_wall:5.1f}x real time; peak RSS of the process tree "
+                  f"{gib(hour_memory.peak)} (target <= 2): curate {gib(hour_memory.own_at_peak)}, "
+                  f"Prefect server {gib(hour_memory.peak - hour_memory.own_at_peak)}")
+    print(f"load average now {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -5,10 +5,17 @@ Must run before Prefect is imported, since Prefect reads its settings at import 
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import logging
 import os
-import threading
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
+
+from curation.prefect_database import seed_database
 
 # a new Prefect database is built at its server's first start, slowly on a busy machine
 EPHEMERAL_STARTUP_TIMEOUT_S = "180"
@@ -33,19 +40,85 @@ def prepare_environment(data_root: str, verbose: bool = False) -> None:
         logging.getLogger("prefect").setLevel(logging.CRITICAL)
 
 
-def start_prefect_server() -> threading.Thread:
-    """Boot Prefect's ephemeral server in the background, so that it starts while the flows and
-    their libraries are imported (seconds each) instead of after; join the thread before the
-    first flow runs, since a client that never reached the server gives up at once. A no-op thread
-    when a server is configured (PREFECT_API_URL). Call after `prepare_environment`."""
-    from prefect.settings import PREFECT_API_URL
+class RunServer:
+    """Prefect's API server for one run, in its own process, started before anything imports
+    Prefect, so that it boots (seconds of imports) while this process imports the flows: the
+    flow's client would otherwise start Prefect's ephemeral server itself, after the imports.
+    The process is the one Prefect starts for its ephemeral mode (uvicorn on its app, no UI,
+    ephemeral services); this process points PREFECT_API_URL at it, and so do Dask workers it
+    starts, which inherit the environment. It logs to `<PREFECT_HOME>/run-server.log`."""
 
-    if PREFECT_API_URL.value():
-        server_start = threading.Thread(target=lambda: None)
-    else:
-        from prefect.server.api.server import SubprocessASGIServer
+    def __init__(self) -> None:
+        import socket
 
-        # the same instance the flow's client asks for, so it finds this server running
-        server_start = threading.Thread(target=SubprocessASGIServer().start, name="prefect-server-start")
-    server_start.start()
-    return server_start
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/api"
+        home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))
+        home.mkdir(parents=True, exist_ok=True)
+        seed_database(home)
+        self.log = home / "run-server.log"
+        # where Prefect is installed, found without importing it
+        prefect_dir = Path(importlib.util.find_spec("prefect").submodule_search_locations[0])
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent),
+                 "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+                 "--log-level", "error", "--lifespan", "on"],
+                env={k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+                | {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"},
+                stdout=log, stderr=subprocess.STDOUT,
+            )
+        os.environ["PREFECT_API_URL"] = self.url
+        atexit.register(self.stop)
+
+    def join(self) -> None:
+        """Wait until the server answers; a server that exits or never answers is an error naming its log."""
+        deadline = time.monotonic() + float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Prefect's server exited at start (code {self.process.returncode}); see {self.log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=5) as reply:
+                    if reply.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(
+            f"Prefect's server did not answer within {os.environ['PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS']} s "
+            f"(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS); see {self.log}"
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class ServerLeftToPrefect:
+    """A server the user runs (PREFECT_API_URL is set), or Prefect already imported, which read
+    its settings then: the flow's client finds its server, or starts its ephemeral one."""
+
+    def join(self) -> None:
+        return None
+
+
+def start_prefect_server() -> RunServer | ServerLeftToPrefect:
+    """Boot the run's Prefect server in its own process unless one is configured; join the
+    result before the first flow runs. Call after `prepare_environment` and before Prefect is
+    imported, since Prefect reads PREFECT_API_URL at import. One server per process: a second
+    call returns the first call's, ready or not."""
+    global _run_server
+    if _run_server is None:
+        if os.environ.get("PREFECT_API_URL") or "prefect" in sys.modules:
+            return ServerLeftToPrefect()
+        _run_server = RunServer()
+    return _run_server
+
+
+_run_server: RunServer | None = None

@@ -84,18 +84,18 @@ EARLY_SERVER = textwrap.dedent(
     from curation.runtime import prepare_environment, start_prefect_server
 
     prepare_environment(sys.argv[1])
-    server_start = start_prefect_server()
+    server = start_prefect_server()
     from prefect import flow
     from prefect.context import get_run_context
-    from prefect.server.api.server import SubprocessASGIServer
 
     @flow
     def api_url():
         return str(get_run_context().client.api_url)
 
-    server_start.join()
-    started = SubprocessASGIServer()
-    assert started.running and api_url().rstrip("/") == started.api_url, (api_url(), started.api_url)
+    server.join()
+    assert api_url().rstrip("/") == server.url, (api_url(), server.url)
+    print(len(psutil.Process().children(recursive=True)))
+    server.stop()
     print(len(psutil.Process().children(recursive=True)))
     """
 )
@@ -109,4 +109,32 @@ def test_a_server_started_early_is_the_one_the_flow_uses(tmp_path, no_prefect_ho
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["1"], "one server process, not a second one for the flow"
+    assert done.stdout.split() == ["1", "0"], "one server process, not a second one for the flow, stopped after"
+
+
+BROKEN_SERVER = textwrap.dedent(
+    """
+    import sys
+    from curation.runtime import prepare_environment, start_prefect_server
+
+    prepare_environment(sys.argv[1])
+    server = start_prefect_server()
+    try:
+        server.join()
+    except RuntimeError as error:
+        print(error)
+    """
+)
+
+
+@pytest.mark.slow  # starts a Prefect server, which fails
+def test_a_server_that_cannot_start_is_an_error_naming_its_log(tmp_path, no_prefect_home):
+    unwritable = "sqlite+aiosqlite:////proc/no-such-dir/prefect.db"
+    done = subprocess.run(
+        [sys.executable, "-c", BROKEN_SERVER, str(tmp_path / "data")],
+        cwd=ROOT, env=os.environ | {"PREFECT_API_DATABASE_CONNECTION_URL": unwritable, **SLOW_MACHINE},
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    log = tmp_path / "data" / ".prefect" / "run-server.log"
+    assert "Prefect's server exited at start" in done.stdout and str(log) in done.stdout, done.stdout + done.stderr
+    assert log.read_text().strip(), "the server's own error is in its log"
