@@ -86,7 +86,7 @@ class AsrSettings(BaseModel):
     # cuts: 5.3 s either way, the same words), so two threads halve a lone video's ASR time and cost
     # nothing when two videos share the cores; the sequential decoder gains nothing from a second
     cpu_threads: int = Field(1, ge=0, description="CTranslate2 threads per transcription (0: its default)")
-    parallel: int = Field(2, ge=1, description="transcriptions one loaded model runs at once")
+    parallel: int = Field(2, ge=1, description="decodes one loaded model runs at once: videos in flight, and windows of one video")
     # faster-whisper's batched pipeline decodes VAD chunks side by side, in less CPU time than its
     # sequential decoder (about 15% on CPU, more on GPU); words and timings differ slightly with
     # the batch size, so it is hashed ("by device" is one value: a GPU transcript differs anyway)

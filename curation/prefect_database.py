@@ -2,7 +2,7 @@
 
 Prefect's server builds its SQLite database at its first start in a new home by running every
 migration, 7-8 s on this 2-core machine, and each data root has its own home: every first run on
-a new root paid it, and so did every test. The same empty database is built once per machine and
+a new root paid it. The same empty database is built once per machine and
 Prefect version (the lock pins the version, and the server checks the migrations anyway, finding
 nothing to do), then copied, which takes milliseconds.
 """
@@ -27,7 +27,6 @@ def template_path() -> Path:
 
 
 def build_template(template: Path) -> None:
-    template.parent.mkdir(parents=True, exist_ok=True)
     partial = template.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     env = os.environ | {"PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{partial}",

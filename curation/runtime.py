@@ -9,6 +9,7 @@ import atexit
 import importlib.util
 import logging
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -40,6 +41,13 @@ def prepare_environment(data_root: str, verbose: bool = False) -> None:
         logging.getLogger("prefect").setLevel(logging.CRITICAL)
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class RunServer:
     """Prefect's API server for one run, in its own process, started before anything imports
     Prefect, so that it boots (seconds of imports) while this process imports the flows: the
@@ -49,11 +57,7 @@ class RunServer:
     starts, which inherit the environment. It logs to `<PREFECT_HOME>/run-server.log`."""
 
     def __init__(self) -> None:
-        import socket
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         self.url = f"http://127.0.0.1:{port}/api"
         home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))
         home.mkdir(parents=True, exist_ok=True)
@@ -75,7 +79,8 @@ class RunServer:
 
     def join(self) -> None:
         """Wait until the server answers; a server that exits or never answers is an error naming its log."""
-        deadline = time.monotonic() + float(os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"])
+        timeout_s = os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"]
+        deadline = time.monotonic() + float(timeout_s)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Prefect's server exited at start (code {self.process.returncode}); see {self.log}")
@@ -86,7 +91,7 @@ class RunServer:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(
-            f"Prefect's server did not answer within {os.environ['PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS']} s "
+            f"Prefect's server did not answer within {timeout_s} s "
             f"(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS); see {self.log}"
         )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from typer.testing import CliRunner
 
 from curation.cli import app
 from curation.export.versions import VersionReader
+from curation.runtime import free_port
 from curation.store import Store
 from flows.curate import curate
 from flows.runners import task_runner
@@ -25,12 +25,6 @@ from tests.flows.test_scale_and_schedule import lecture_rows, pair_ids
 
 BUCKET = "curation-test"
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from curation.config import Settings
 from curation.export.build import build_version
 from curation.export.versions import version_names
 from curation.stages import STAGE_NAMES
+from curation.runtime import free_port
 from curation.store import Store
 from flows.curate import curate
 from flows.runners import task_runner
@@ -44,12 +44,6 @@ def test_dask_runner_gives_the_same_pairs_as_threads(curated_demo, tmp_path):
     for row in rows:
         video_id = row.split(",")[0]
         assert pair_ids(data, video_id) == pair_ids(curated_demo.data_root, video_id)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
