@@ -47,9 +47,11 @@ bench: setup
 
 # `make lock` moves every pin to the newest release pyproject.toml allows;
 # `make lock PACKAGES="numpy faster-whisper"` moves only those (and adds whatever pyproject gained).
+# Extras stay in the lock (httpx[http2]==...): pip 23's hash mode otherwise treats a dependency's
+# `httpx[http2]>=0.23` as unpinned as soon as the index has a release newer than the pin.
 lock: $(LOCK_TOOLS)/bin/pip-compile
 	CUSTOM_COMPILE_COMMAND="make lock" $< --quiet $(if $(PACKAGES),$(addprefix --upgrade-package ,$(PACKAGES)),--upgrade) \
-	  --extra dev --all-build-deps --allow-unsafe --generate-hashes --strip-extras \
+	  --extra dev --all-build-deps --allow-unsafe --generate-hashes --no-strip-extras \
 	  --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
 $(LOCK_TOOLS)/bin/pip-compile:
