@@ -181,7 +181,7 @@ def main() -> None:
     (ROOT / ".cache").mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="speed-", dir=ROOT / ".cache"))
 
-    from curation.runtime import prepare_environment
+    from curation.runtime import no_flow_heartbeats, prepare_environment
 
     prepare_environment(str(work))
     from curation.demo.server import serve_directory
@@ -193,7 +193,7 @@ def main() -> None:
     ten_s, hour_s, short_s = duration_s(ten), duration_s(hour), sum(duration_s(p) for p in short)
     load = os.getloadavg()[0]
 
-    with serve_directory(args.media) as base_url:
+    with serve_directory(args.media) as base_url, no_flow_heartbeats():  # as `curate run` has it
 
         def manifest(name: str, files: list[Path]) -> Path:
             path = work / f"{name}.csv"

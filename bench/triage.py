@@ -98,7 +98,7 @@ def main() -> None:
     from curation.demo.server import serve_directory
     from curation.demo.truth import load_truth, truth_path
     from curation.ingest.triage import triage
-    from curation.runtime import prepare_environment
+    from curation.runtime import no_flow_heartbeats, prepare_environment
 
     settings = with_overrides(Settings(), overrides(args.set))
     print(f"triage settings: {settings.discover.triage.model_dump()}")
@@ -118,6 +118,7 @@ def main() -> None:
             row.reason, row.steps = result.reason, result.steps
         if not args.triage_only:
             work = Path(tmp)
+            stack.enter_context(no_flow_heartbeats())  # as `curate run` has it
             curate_alone(urls[rows[-1].video_id], "warm-up", work, settings)  # Prefect's server
             for row in rows:
                 row.curation_s, row.curation_cpu_s = curate_alone(urls[row.video_id], row.video_id, work, settings)

@@ -11,7 +11,7 @@ from rich.table import Table
 from curation.cli_options import ConfigOption, DataOption, settings_and_root, user_errors
 from curation.config import load_settings
 from curation.ingest.manifest import read_manifests
-from curation.runtime import prepare_environment, start_prefect_server
+from curation.runtime import no_flow_heartbeats, prepare_environment, start_prefect_server
 
 app = typer.Typer(help="Curate narrated histopathology lectures into CLIP-ready image-text pairs.", no_args_is_help=True)
 console = Console()
@@ -59,7 +59,7 @@ def run_curation(manifests: list[Path], data: str, settings, runner: str, videos
 
     flow = curate.with_options(task_runner=task_runner(runner, videos_at_once, workers, dask_address))
     server_start.join()
-    with stage_progress(Store(data), read_manifests(manifests)):
+    with stage_progress(Store(data), read_manifests(manifests)), no_flow_heartbeats():
         return flow(
             manifests=[str(m) for m in manifests], data_root=data, settings=settings,
             build_dataset=build_dataset, videos_at_once=videos_at_once,

@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from curation.prefect_database import seed_database
@@ -127,3 +129,15 @@ def start_prefect_server() -> RunServer | ServerLeftToPrefect:
 
 
 _run_server: RunServer | None = None
+
+
+@contextmanager
+def no_flow_heartbeats() -> Iterator[None]:
+    """Flow runs started inside send no heartbeats. Heartbeats let a worker's server notice a
+    crashed run; a run in this process ends with it. Prefect's heartbeat thread sleeps in whole
+    seconds and each flow run waits for it at its end: up to a second per flow run (`curate run`
+    runs three), whatever the run did."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

@@ -53,6 +53,8 @@ class LanguageFigures:
 def repeated_trigram_share(tokens: list[str]) -> float:
     """The median, over passages of about `REPEAT_PASSAGE_WORDS` tokens, of the share of a
     passage's trigrams that repeat an earlier one of the same passage."""
+    if not tokens:
+        return 0.0
     count = max(1, round(len(tokens) / REPEAT_PASSAGE_WORDS))
     size = -(-len(tokens) // count)
     shares = []

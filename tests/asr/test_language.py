@@ -126,3 +126,11 @@ def test_long_narration_that_comes_back_to_its_script_reads_as_english_but_a_loo
     assert why_not_english(six_times) is None, language_figures(six_times)
     looping = words_of(script + " I'm going to say that" * 2000)
     assert "repeats itself" in why_not_english(looping)
+
+
+def test_a_transcript_of_only_punctuation_has_figures_and_is_refused():
+    """A decode that gives only marks (tiny.en on some noise) leaves no word to judge."""
+    marks = words_of("... - ... !")
+    figures = language_figures(marks)
+    assert figures.repeated_trigram_share == 0.0 and figures.english_share == 0.0
+    assert "dictionary" in why_not_english(marks)

@@ -81,19 +81,27 @@ EARLY_SERVER = textwrap.dedent(
     """
     import sys
     import psutil
-    from curation.runtime import prepare_environment, start_prefect_server
+    from curation.runtime import no_flow_heartbeats, prepare_environment, start_prefect_server
 
     prepare_environment(sys.argv[1])
     server = start_prefect_server()
     from prefect import flow
     from prefect.context import get_run_context
+    from prefect.settings import get_current_settings
 
     @flow
     def api_url():
         return str(get_run_context().client.api_url)
 
+    @flow
+    def heartbeat_s():
+        return get_current_settings().flows.heartbeat_frequency
+
     server.join()
     assert api_url().rstrip("/") == server.url, (api_url(), server.url)
+    with no_flow_heartbeats():
+        assert heartbeat_s() is None
+    assert heartbeat_s() == 180, "Prefect's own default outside"
     print(len(psutil.Process().children(recursive=True)))
     server.stop()
     print(len(psutil.Process().children(recursive=True)))
@@ -102,7 +110,7 @@ EARLY_SERVER = textwrap.dedent(
 
 
 @pytest.mark.slow  # starts an ephemeral Prefect server
-def test_a_server_started_early_is_the_one_the_flow_uses(tmp_path, no_prefect_home):
+def test_a_server_started_early_is_the_one_the_flow_uses_and_its_runs_send_no_heartbeats(tmp_path, no_prefect_home):
     done = subprocess.run(
         [sys.executable, "-c", EARLY_SERVER, str(tmp_path / "data")],
         cwd=ROOT, env=os.environ | {"PREFECT_LOGGING_LEVEL": "ERROR", **SLOW_MACHINE},
