@@ -38,6 +38,9 @@ from rich.table import Table
 
 from curation.demo.scripts import CORPORA
 
+# scored against what their narrators said; the negatives have no lecture to score (bench/triage.py)
+LECTURE_CORPORA = [corpus for corpus in CORPORA if corpus != "negative"]
+
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
@@ -223,7 +226,7 @@ def report_corpus(console: Console, corpus: str, data: Path, demo_dir: Path, var
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", choices=[*CORPORA, "all"], default="demo")
+    parser.add_argument("--corpus", choices=[*LECTURE_CORPORA, "all"], default="demo")
     parser.add_argument("--data", type=Path, default=ROOT / ".cache" / "bench" / "quality",
                         help="each corpus and run is curated into a folder of its own inside it (CORPUS/RUN)")
     parser.add_argument("--demo-dir", type=Path, default=ROOT / ".cache" / "demo",
@@ -237,7 +240,7 @@ def main() -> None:
         parser.error(f"--variants: unknown {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
     variants = [VARIANTS[v] for v in args.variants.split(",")]
     console = Console(width=max(Console().width, 150))  # the per-lecture table is wide
-    for corpus in CORPORA if args.corpus == "all" else (args.corpus,):
+    for corpus in LECTURE_CORPORA if args.corpus == "all" else (args.corpus,):
         demo_dir = args.demo_dir if corpus == "demo" else args.demo_dir.with_name(f"{args.demo_dir.name}-{corpus}")
         report_corpus(console, corpus, args.data, demo_dir, variants, args.fresh)
 

@@ -107,6 +107,11 @@ class AsrSettings(BaseModel):
     no_repeat_ngram_size: int = Field(
         10, ge=0, description="tokens that a decode may never repeat in a row (faster-whisper); 0: no guard"
     )
+    # a decode that ends a 30 s window early skips the rest of it (curation.asr.gaps)
+    fill_gaps_s: float = Field(
+        2.0, ge=0, description="a stretch this long without words where voice activity detection hears "
+        "speech is decoded again on its own (faster-whisper); 0: never",
+    )
 
     # how fast, not what: changing these re-runs no stage
     not_hashed: ClassVar[frozenset[str]] = frozenset({"cpu_threads", "parallel"})

@@ -5,7 +5,9 @@ decodes the speech chunks that voice activity detection finds in batches (faster
 `BatchedInferencePipeline`), as it does by default on CUDA. Either way the audio goes through in
 windows of `asr.window_s` (curation.asr.audio), so an hour-long lecture needs no more memory than
 two minutes, and no decode may repeat `asr.no_repeat_ngram_size` tokens, the loop that loses
-sentences on noisy audio when temperature 0 leaves no fallback.
+sentences on noisy audio when temperature 0 leaves no fallback. A stretch of a window left without
+words where voice activity detection hears speech is decoded again on its own (`asr.fill_gaps_s`,
+curation.asr.gaps).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
-from curation.asr.audio import AudioWindow, audio_windows
+from curation.asr.audio import SAMPLE_RATE, AudioWindow, audio_windows
+from curation.asr.gaps import DecodedSegment, with_gaps_filled
 from curation.asr.result import TranscriptionResult
 from curation.config import AsrSettings
 from curation.parallel import ordered_map
@@ -77,19 +80,26 @@ class FasterWhisperTranscriber:
         than one decode on as many threads: tiny.en's matrices are too small to split well."""
         result = TranscriptionResult(language=self.settings.language, duration_s=0.0)
 
-        def decoded(window: AudioWindow):
-            segments, info = self._decode(window.samples, vocabulary, max_tokens)
-            return list(segments), info  # the decode runs while the generator is read
+        def decoded(window: AudioWindow) -> list[DecodedSegment]:
+            segments = self.decode_segments(window.samples, vocabulary, max_tokens)
+            if self.settings.fill_gaps_s and max_tokens is None:  # a capped probe has gaps by design
+                segments = with_gaps_filled(window.samples, segments, self.settings.fill_gaps_s,
+                                            lambda stretch: self.decode_segments(stretch, vocabulary))
+            return segments
 
         windows = audio_windows(media, self.settings.window_s)
-        for window, (segments, info) in ordered_map(decoded, windows, self.settings.parallel):
-            result.language = info.language if not result.duration_s else result.language
-            result.duration_s += info.duration
-            at = window.offset_s
+        for window, segments in ordered_map(decoded, windows, self.settings.parallel):
+            result.duration_s += len(window.samples) / SAMPLE_RATE
             for seg in segments:
-                words = [(at + w.start, at + w.end, w.word, w.probability) for w in seg.words or []]
-                result.add_segment(at + seg.start, at + seg.end, seg.text, words)
+                seg = seg.shifted(window.offset_s)
+                result.add_segment(seg.start, seg.end, seg.text, seg.words)
         return result
+
+    def decode_segments(self, samples, vocabulary: str = "", max_tokens: int | None = None) -> list[DecodedSegment]:
+        """One decode of 16 kHz samples, as it comes (no stretch decoded again)."""
+        segments, _ = self._decode(samples, vocabulary, max_tokens)
+        return [DecodedSegment(seg.start, seg.end, seg.text, [(w.start, w.end, w.word, w.probability) for w in seg.words or []])
+                for seg in segments]  # the decode runs while the generator is read
 
     def _decode(self, audio, vocabulary: str, max_tokens: int | None):
         options = {
