@@ -77,3 +77,11 @@ def audio_windows(path: Path, window_s: float) -> Iterator[AudioWindow]:
             held += pieces[-1].size
     if held:
         yield AudioWindow(offset / SAMPLE_RATE, _to_float(np.concatenate(pieces)))
+
+
+def speech_seconds(samples: np.ndarray) -> float:
+    """Seconds of speech that voice activity detection (faster-whisper's Silero VAD, as the ASR
+    decode uses) finds in 16 kHz mono samples."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return sum(span["end"] - span["start"] for span in get_speech_timestamps(samples, VadOptions())) / SAMPLE_RATE

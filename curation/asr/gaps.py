@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from curation.asr.audio import SAMPLE_RATE
+from curation.asr.audio import SAMPLE_RATE, speech_seconds
 
 # less speech than this in a gap is a breath or a click, not a lost sentence
 MIN_GAP_SPEECH_S = 1.0
@@ -40,18 +40,12 @@ def wordless_stretches(segments: list[DecodedSegment], duration_s: float, min_ga
     return [(edges[i], edges[i + 1]) for i in range(0, len(edges), 2) if edges[i + 1] - edges[i] >= min_gap_s]
 
 
-def speech_s(samples: np.ndarray) -> float:
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    return sum(span["end"] - span["start"] for span in get_speech_timestamps(samples, VadOptions())) / SAMPLE_RATE
-
-
 def with_gaps_filled(samples: np.ndarray, segments: list[DecodedSegment], min_gap_s: float, decode) -> list[DecodedSegment]:
     """`segments` with what `decode(samples)` gives for each wordless stretch that holds speech,
     in time order."""
     found = []
     for start, end in wordless_stretches(segments, len(samples) / SAMPLE_RATE, min_gap_s):
         stretch = samples[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)]
-        if speech_s(stretch) >= MIN_GAP_SPEECH_S:
+        if speech_seconds(stretch) >= MIN_GAP_SPEECH_S:
             found += [seg.shifted(start) for seg in decode(stretch)]
     return sorted(segments + found, key=lambda seg: seg.start) if found else segments

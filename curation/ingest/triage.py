@@ -34,7 +34,7 @@ import yt_dlp
 from PIL import Image
 
 from curation.asr import get_transcriber
-from curation.asr.audio import SAMPLE_RATE
+from curation.asr.audio import SAMPLE_RATE, speech_seconds
 from curation.asr.language import why_not_english
 from curation.config import Settings
 from curation.ingest.discover_settings import TriageSettings
@@ -174,23 +174,15 @@ def vocabulary(settings: Settings) -> str:
     return glossary_hotwords() if settings.asr.glossary_hotwords else ""
 
 
-def speech_seconds(snippet: Path) -> float:
-    """Seconds of speech that voice activity detection (faster-whisper's Silero VAD, as the ASR
-    stage uses) finds in a 16 kHz mono WAV."""
-    from faster_whisper.audio import decode_audio
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    spans = get_speech_timestamps(decode_audio(str(snippet), sampling_rate=SAMPLE_RATE), VadOptions())
-    return sum(span["end"] - span["start"] for span in spans) / SAMPLE_RATE
-
-
 SNIPPET_TOKENS_PER_S = 6
 
 
 def speech_problem(snippet: Path | None, start: float, settings: TriageSettings) -> str | None:
     if snippet is None:
         return "triage: no narration: the media has no audio track"
-    found = speech_seconds(snippet)
+    from faster_whisper.audio import decode_audio
+
+    found = speech_seconds(decode_audio(str(snippet), sampling_rate=SAMPLE_RATE))
     if found < settings.min_speech_s:
         return (f"triage: no narration: {found:.1f} s of speech in {settings.snippet_s:.0f} s from {start:.0f} s, "
                 f"{settings.min_speech_s:.0f} s needed")

@@ -39,8 +39,8 @@ def test_every_extra_a_locked_package_asks_for_is_on_its_pin():
     asked = _extras_asked_for_by_installed_packages()
     assert any(str(req).startswith("httpx[http2]") for _, req in asked), "prefect's httpx[http2] not seen"
     missing = [
-        f"{parent} asks for {req}; the lock pins {canonicalize_name(req.name)}[{','.join(sorted(pins[canonicalize_name(req.name)]))}]"
+        f"{parent} asks for {req}; the lock pins {name}[{','.join(sorted(pins[name]))}]"
         for parent, req in asked
-        if canonicalize_name(req.name) in pins and not req.extras <= pins[canonicalize_name(req.name)]
+        if (name := canonicalize_name(req.name)) in pins and not req.extras <= pins[name]
     ]
     assert not missing, "\n".join(missing)
