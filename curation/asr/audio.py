@@ -9,6 +9,7 @@ one window is one window, the same samples as faster-whisper's own `decode_audio
 
 from __future__ import annotations
 
+import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,42 @@ def _decoded_frames(container: av.container.InputContainer) -> Iterator[av.Audio
 
 def _to_float(samples: np.ndarray) -> np.ndarray:
     return samples.astype(np.float32) / 32768.0
+
+
+def write_wav(path: Path, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Path:
+    """Mono int16 samples as a WAV file."""
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(samples.astype(np.int16).tobytes())
+    return path
+
+
+def audio_excerpt(source: str, start_s: float, seconds: float, options: dict[str, str] | None = None) -> np.ndarray | None:
+    """`seconds` of a file's or URL's audio from `start_s` (fewer where it ends sooner), or None
+    when it has no audio track. The seek goes by the index, so over HTTP only the range around
+    `start_s` is read; the samples before `start_s` of the first decoded frame are dropped.
+    `options` go to FFmpeg's demuxer and protocol."""
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+    wanted = round(seconds * SAMPLE_RATE)
+    pieces: list[np.ndarray] = []
+    held, lead = 0, None
+    with av.open(source, metadata_errors="ignore", options=options or {}) as container:
+        if not container.streams.audio:
+            return None
+        stream = container.streams.audio[0]
+        container.seek(int(start_s / stream.time_base), stream=stream, backward=True)
+        for frame in _decoded_frames(container):
+            if lead is None:
+                lead = max(0, round((start_s - (frame.time or 0.0)) * SAMPLE_RATE))
+            for out in resampler.resample(frame):
+                pieces.append(out.to_ndarray().reshape(-1))
+                held += pieces[-1].size
+            if held >= lead + wanted:
+                break
+    samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+    return _to_float(samples[lead or 0 : (lead or 0) + wanted])
 
 
 def audio_windows(path: Path, window_s: float) -> Iterator[AudioWindow]:

@@ -20,7 +20,6 @@ class TriageSettings(BaseModel):
     format: str = Field("b[height<=480]/bv*[height<=480]+ba/b", description="yt-dlp format probed (not downloaded)")
     frames: int = Field(5, ge=1, description="frames sampled, evenly over the video")
     keyframes: bool = Field(True, description="sample the first keyframe from each time, not the exact frame (cheaper)")
-    frames_at_once: int = Field(2, ge=1, description="sampled frames fetched at the same time")
     frame_width: int = Field(320, ge=64, description="width the sampled frames are scaled to")
     min_histology_frames: int = Field(1, ge=0, description="sampled frames the classifier must call histology")
     # the transcription is most of a kept video's triage cost: 15 s held 30-40 words on the demo
