@@ -58,6 +58,10 @@ def run_curation(manifests: list[Path], data: str, settings, runner: str, videos
     from flows.runners import task_runner
 
     flow = curate.with_options(task_runner=task_runner(runner, videos_at_once, workers, dask_address))
+    if runner == "thread":
+        from curation.warmup import warm_up
+
+        warm_up(settings)  # while the server boots
     server_start.join()
     with stage_progress(Store(data), read_manifests(manifests)), no_flow_heartbeats():
         return flow(

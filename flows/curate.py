@@ -6,8 +6,6 @@ with the next video's. At most `videos_at_once` videos are in flight, which boun
 keeps every core busy. A failing video ends in a recorded failure and never stops the batch.
 """
 
-import contextlib
-import threading
 from pathlib import Path
 
 from prefect import flow, task
@@ -16,7 +14,6 @@ from prefect.context import FlowRunContext
 from prefect.futures import as_completed, wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from curation.asr import get_transcriber
 from curation.config import Settings, load_settings
 from curation.errors import StageFailed
 from curation.export.takedown import blocked_ids, takedown_list
@@ -26,6 +23,7 @@ from curation.records import VideoRef
 from curation.stages import STAGES
 from curation.store import Store
 from curation.summary import RunSummary, summarize
+from curation.warmup import warm_up
 from flows.runners import task_runner
 
 VIDEOS_AT_ONCE = 2
@@ -49,22 +47,12 @@ def stage_task(name: str, video: VideoRef, data_root: str, settings: Settings) -
     return (video.video_id, name, status.duration_s) if ran else None
 
 
-def preload_asr_model(settings: Settings) -> None:
-    """Load the ASR model in this process while the first videos download, instead of after.
-
-    Only a head start, and only where tasks run on this process's threads (Dask workers load
-    their own): a model that fails to load fails again, with its reason, in each video's asr
-    stage, which is where a failure is recorded.
-    """
+def warm_up_here(settings: Settings) -> None:
+    """Loads the tasks will need, on a thread while the first videos download, where tasks run
+    on this process's threads (`curate run` began them while Prefect's server booted)."""
     run = FlowRunContext.get()
-    if run is None or not isinstance(run.task_runner, ThreadPoolTaskRunner):
-        return
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            get_transcriber(settings.asr)
-
-    threading.Thread(target=load, name="asr-preload", daemon=True).start()
+    if run is not None and isinstance(run.task_runner, ThreadPoolTaskRunner):
+        warm_up(settings)
 
 
 def submit_video(video: VideoRef, data_root: str, settings: Settings) -> list:
@@ -118,7 +106,7 @@ def curate(
     takedown_path = takedown_list(takedown)
     blocked = blocked_ids(Store(data_root), takedown_path)
     videos = [v for v in read_manifests([Path(m) for m in manifests]) if v.video_id not in blocked]
-    preload_asr_model(settings)
+    warm_up_here(settings)
     futures = submit_all(videos, data_root, settings, videos_at_once)
     ran = [f.result() for f in futures if f.state.is_completed() and f.result() is not None]
     summary = summarize(Store(data_root), videos, ran, settings.discover.triage.estimated_curation_s_per_video_s)

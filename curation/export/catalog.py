@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from curation.records import Artifact, CandidatePairs, Keyframe, Keyframes, Pair, Video
-from curation.stages import check_readiness
 from curation.store import Store
 
 
@@ -38,6 +37,8 @@ def video_inputs(records: dict[type[Artifact], Artifact]) -> VideoInputs:
 
 
 def load_catalog(store: Store) -> Catalog:
+    from curation.stages import check_readiness  # every stage's imports: not for reading a version record
+
     videos, not_ready = {}, {}
     for video_id in store.video_ids():
         readiness = check_readiness(store, video_id)  # the records it validated are the ones shipped

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from curation.cli_options import ConfigOption, DataOption, open_store, user_errors
 from curation.config import with_overrides
-from curation.export.build import build_version
 from curation.export.diff import diff_versions
 from curation.export.takedown import (
     DEFAULT_TAKEDOWN,
@@ -84,6 +83,8 @@ def build(
                     "min_text_confidence": min_text_confidence, "caption_unit": caption_unit},
             frames={"dedup_hamming": dedup_hamming},
         ))
+        from curation.export.build import build_version  # the stages' imports: not for every command
+
         latest = latest_version(store, settings.export.dataset)
         record = build_version(store, settings, version=version, takedown=takedown_list(takedown))
     if record.version == latest:
