@@ -1,40 +1,41 @@
 """Loading ahead: what the stages will need is loaded once, on a thread, and a load that fails
-does not stop the others."""
+does not stop the others. Checked in a fresh interpreter, where nothing is loaded yet."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 
+CHECK = """
+import json, sys
 from yt_dlp.extractor import gen_extractor_classes
-
 from curation.asr import _cached_transcriber
 from curation.config import Settings, with_overrides
 from curation.lexicon.lexicon import load_lexicon
 from curation.vision.factory import _build
 from curation.warmup import warm_up
 
+def facts():
+    return {"patterns": sum("_VALID_URL_RE" in ie.__dict__ for ie in gen_extractor_classes()),
+            "models": _cached_transcriber.cache_info().currsize, "lexicons": load_lexicon.cache_info().currsize,
+            "classifiers": _build.cache_info().currsize, "llm": "curation.text.llm" in sys.modules}
+
+before = facts()
+settings = with_overrides(Settings(), {"asr": {"model_path": sys.argv[1]}})  # a folder without a model
+thread = warm_up(settings)
+again = warm_up(settings) is thread
+thread.join(timeout=120)
+print(json.dumps({"before": before, "after": facts(), "once": again, "done": not thread.is_alive()}))
+"""
+
 
 def test_the_loads_are_made_once_per_settings_and_a_failing_one_stops_nothing(tmp_path):
-    # a model folder without a model: the ASR load fails, and the loads after it still happen
-    settings = with_overrides(Settings(), {"asr": {"model_path": str(tmp_path)}})
-    load_lexicon.cache_clear()
-    _build.cache_clear()
-    sys.modules.pop("curation.text.llm", None)
-    for extractor in gen_extractor_classes():  # compiled again on their next use
-        if "_VALID_URL_RE" in extractor.__dict__:
-            delattr(extractor, "_VALID_URL_RE")
-
-    models_before = _cached_transcriber.cache_info().currsize
-
-    thread = warm_up(settings)
-    assert warm_up(settings) is thread, "started once for the same settings"
-    thread.join(timeout=120)
-    assert not thread.is_alive()
-    assert _cached_transcriber.cache_info().currsize == models_before, "the ASR model could not load"
-    assert load_lexicon.cache_info().currsize == 1
-    assert _build.cache_info().currsize == 1, "the classifier is loaded"
-    assert "curation.text.llm" in sys.modules
-    compiled = [ie for ie in gen_extractor_classes() if "_VALID_URL_RE" in ie.__dict__]
-    assert len(compiled) > 1000, "yt-dlp's URL patterns are compiled"
-    assert warm_up(Settings()) is not thread, "other settings, other loads"
-    warm_up(Settings()).join(timeout=120)
+    out = subprocess.run([sys.executable, "-c", CHECK, str(tmp_path)], capture_output=True, text=True, check=True)
+    facts = json.loads(out.stdout.splitlines()[-1])
+    before, after = facts["before"], facts["after"]
+    assert facts["once"] and facts["done"]
+    assert before == {"patterns": 0, "models": 0, "lexicons": 0, "classifiers": 0, "llm": False}
+    assert after["patterns"] > 1000, "yt-dlp's URL patterns are compiled"
+    assert after["models"] == 0, "the ASR model could not load"
+    assert after["lexicons"] == 1 and after["classifiers"] == 1 and after["llm"], "the loads after it happened"
