@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 import posixpath
-import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,7 +155,7 @@ def probe(decision: Decision, settings: Settings) -> None:
     try:
         decision.triage = triage(decision.candidate.url, settings)
         decision.reason = decision.triage.reason or ""
-    except (subprocess.SubprocessError, yt_dlp.utils.DownloadError, OSError, ProbeError) as exc:
+    except (yt_dlp.utils.DownloadError, OSError, ProbeError) as exc:
         decision.unprobed = True
         decision.reason = f"triage: could not probe the media: {type(exc).__name__}: {exc}".splitlines()[0]
 
