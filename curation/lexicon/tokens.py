@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")  # "SOX10", "SOX-10" and "SOX 10" all read sox, 10
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s?\b")
@@ -75,34 +76,36 @@ def is_plural_already(word: str) -> bool:
     return bool(_ALREADY_PLURAL.search(word))
 
 
-def plural_forms(word: str) -> set[str]:
+@cache  # asked of the same words thousands of times per video by the correction search
+def plural_forms(word: str) -> frozenset[str]:
     """Plurals of a (Latin or English) noun: "bacillus" -> "bacilli", "nucleus" -> "nuclei"; none of
     a word that is a plural already, so no "bacillis", since corrections write these forms."""
     if is_plural_already(word):
-        return set()
+        return frozenset()
     if word.endswith("virus"):
-        return {word + "es"}
+        return frozenset({word + "es"})
     forms = {
         word[: -len(singular)] + plural
         for singular, plural in _LATIN_PLURALS
         if word.endswith(singular) and len(word) > len(singular) + 2
     }
     if word.endswith(("sis", "us")):
-        return forms
+        return frozenset(forms)
     if re.search(r"[^aeiou]y$", word):
         forms.add(word[:-1] + "ies")
     elif re.search(r"(s|x|z|ch|sh)$", word):
         forms.add(word + "es")
     else:
         forms.add(word + "s")
-    return forms
+    return frozenset(forms)
 
 
 # Last words that take no plural: adjectives ("hyperchromatic", "nuclear") and "in situ".
 _UNINFLECTED = re.compile(r"(ic|ous|ive|al|ed|ar|ary|situ)$")
 
 
-def inflections(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
+@cache
+def inflections(tokens: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     """The term itself and its plurals (inflecting the last word)."""
     if (
         not tokens
@@ -110,8 +113,8 @@ def inflections(tokens: tuple[str, ...]) -> set[tuple[str, ...]]:
         or len(tokens[-1]) < 3
         or _UNINFLECTED.search(tokens[-1])
     ):
-        return {tokens}
-    return {tokens} | {tokens[:-1] + (p,) for p in plural_forms(tokens[-1])}
+        return frozenset({tokens})
+    return frozenset({tokens} | {tokens[:-1] + (p,) for p in plural_forms(tokens[-1])})
 
 
 _UNITS = (

@@ -98,6 +98,7 @@ class TermMatcher:
         self._targets = list(self._by_key.values())
         self._forms_with_word: dict[str, list[tuple[str, ...]]] = {}
         self._names_with_word: dict[str, set[str]] = {}
+        self._nearest: dict[tuple[str, int], list[Match]] = {}  # the correction search asks again
         for form, term_form in lexicon.forms.items():
             for word in set(form):
                 self._names_with_word.setdefault(word, set()).add(term_form.name)
@@ -111,6 +112,11 @@ class TermMatcher:
 
     def nearest(self, text: str, limit: int = 6) -> list[Match]:
         """Targets close to `text`, best first."""
+        if (text, limit) not in self._nearest:
+            self._nearest[text, limit] = self._search(text, limit)
+        return list(self._nearest[text, limit])
+
+    def _search(self, text: str, limit: int) -> list[Match]:
         query = letters(text)
         if len(query) < MIN_TARGET_LETTERS - 1:
             return []
