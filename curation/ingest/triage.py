@@ -140,7 +140,8 @@ def sampled_frames(url: str, times: list[float], width: int, keyframe: bool) -> 
             yield frame.to_ndarray(width=width, height=height, format="rgb24")
 
 
-def first_frame(container, stream, at: float, keyframe: bool) -> av.VideoFrame | None:
+def first_frame(container: av.container.InputContainer, stream: av.video.stream.VideoStream, at: float,
+                keyframe: bool) -> av.VideoFrame | None:
     """After a seek: the keyframe it landed on, drained from the decoder at once (which would
     otherwise wait for the packets after it, reading on through the file to the next keyframe),
     or the first frame at or after `at`."""
