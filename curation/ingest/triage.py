@@ -1,7 +1,7 @@
 """Triage before download: probe a candidate's media over HTTP range requests, cheaply.
 
-PyAV opens the remote file in this process and seeks by its index, so a few frames and a short
-audio snippet cost a small share of the file. The frames go to the histology classifier; the
+PyAV opens the remote file in this process, with the HTTP headers yt-dlp would send, and seeks
+by its index, so a few frames and a short audio snippet cost a small share of the file. The frames go to the histology classifier; the
 snippet is transcribed and must hold narration (enough words) that reads as English
 (`curation.asr.language.why_not_english`). A video failing either is never downloaded.
 
@@ -51,6 +51,12 @@ class RemoteMedia:
     audio_url: str
     duration_s: float | None  # as the site says, when it does
     formats: list[dict]  # what a download would fetch (one file, or a video and an audio stream)
+    headers: dict[str, str] = field(default_factory=dict)  # what yt-dlp would send the site
+
+    def ffmpeg_options(self) -> dict[str, str]:
+        """FFmpeg's HTTP options for these streams, sending the site yt-dlp's headers."""
+        sent = "".join(f"{name}: {value}\r\n" for name, value in self.headers.items())
+        return {**HTTP_OPTIONS, "headers": sent} if sent else HTTP_OPTIONS
 
     def size_bytes(self, duration_s: float) -> int | None:
         sizes = [format_bytes(f, duration_s) for f in self.formats]
@@ -83,7 +89,8 @@ def remote_media(page_url: str, settings: TriageSettings) -> RemoteMedia:
     formats = info.get("requested_formats") or [info]
     video = next((f for f in formats if f.get("vcodec") != "none"), formats[0])
     audio = next((f for f in formats if f.get("acodec") != "none"), formats[-1])
-    return RemoteMedia(video["url"], audio["url"], info.get("duration"), formats)
+    headers = video.get("http_headers") or info.get("http_headers") or {}
+    return RemoteMedia(video["url"], audio["url"], info.get("duration"), formats, headers)
 
 
 def content_length(url: str) -> int | None:
@@ -102,15 +109,15 @@ def content_length(url: str) -> int | None:
 HTTP_OPTIONS = {"request_size": str(64 * 1024), "rw_timeout": str(60 * 10**6)}  # timeout in µs
 
 
-def opened(url: str) -> av.container.InputContainer:
+def opened(url: str, options: dict[str, str]) -> av.container.InputContainer:
     try:
-        return av.open(url, metadata_errors="ignore", options=HTTP_OPTIONS)
+        return av.open(url, metadata_errors="ignore", options=options)
     except av.FFmpegError as exc:
         raise ProbeError(f"{url} cannot be read: {exc}") from exc
 
 
-def remote_duration(url: str) -> float:
-    with opened(url) as container:
+def remote_duration(url: str, options: dict[str, str]) -> float:
+    with opened(url, options) as container:
         if not container.duration:
             raise ProbeError(f"{url} gives no duration")
         return container.duration / av.time_base
@@ -120,10 +127,11 @@ def sample_times(duration: float, count: int) -> list[float]:
     return [duration * (i + 0.5) / count for i in range(count)]
 
 
-def sampled_frames(url: str, times: list[float], width: int, keyframe: bool) -> Iterator[np.ndarray]:
+def sampled_frames(url: str, times: list[float], width: int, keyframe: bool,
+                   options: dict[str, str] = HTTP_OPTIONS) -> Iterator[np.ndarray]:
     """The frame at each of `times`, in turn, `width` pixels wide; with `keyframe` the keyframe at
     or before it (decoding one picture instead of every frame from that keyframe on)."""
-    with opened(url) as container:
+    with opened(url, options) as container:
         if not container.streams.video:
             raise ProbeError(f"{url} has no video stream")
         stream = container.streams.video[0]
@@ -155,20 +163,21 @@ def first_frame(container: av.container.InputContainer, stream: av.video.stream.
     return None
 
 
-def snippet_samples(url: str, start: float, seconds: float) -> np.ndarray | None:
+def snippet_samples(url: str, start: float, seconds: float, options: dict[str, str]) -> np.ndarray | None:
     try:
-        return audio_excerpt(url, start, seconds, HTTP_OPTIONS)
+        return audio_excerpt(url, start, seconds, options)
     except av.FFmpegError as exc:
         raise ProbeError(f"{url} gives no audio from {start:.1f} s: {exc}") from exc
 
 
-def frames_problem(video_url: str, duration: float, settings: Settings) -> str | None:
+def frames_problem(media: RemoteMedia, duration: float, settings: Settings) -> str | None:
     """Frames in time order, stopping once enough look like histology: a lecture is kept after
     its first few, a rejection needs them all."""
     t = settings.discover.triage
     classifier = get_classifier(settings.vision)
     histology, best = 0, 0.0
-    for image in sampled_frames(video_url, sample_times(duration, t.frames), t.frame_width, t.keyframes):
+    times = sample_times(duration, t.frames)
+    for image in sampled_frames(media.video_url, times, t.frame_width, t.keyframes, media.ffmpeg_options()):
         (verdict,) = label_images(classifier, [image], crop=settings.vision.crop_histology)
         histology += verdict.classification.label == HISTOLOGY
         best = max(best, verdict.classification.histology_score)
@@ -222,14 +231,14 @@ def triage(page_url: str, settings: Settings) -> TriageResult:
         steps[step], last = round(now - last, 3), now
 
     media = remote_media(page_url, t)
-    duration = media.duration_s or remote_duration(media.video_url)
+    duration = media.duration_s or remote_duration(media.video_url, media.ffmpeg_options())
     lap("media")
     start = min(t.snippet_start_s, max(0.0, duration - t.snippet_s))
-    snippet = snippet_samples(media.audio_url, start, t.snippet_s)
+    snippet = snippet_samples(media.audio_url, start, t.snippet_s, media.ffmpeg_options())
     reason = speech_problem(snippet, start, t)
     lap("speech")
     if reason is None:
-        reason = frames_problem(media.video_url, duration, settings)
+        reason = frames_problem(media, duration, settings)
         lap("frames")
     if reason is None:
         with tempfile.TemporaryDirectory(prefix="triage-") as tmp:

@@ -8,12 +8,13 @@ import io
 import subprocess
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 from typer.testing import CliRunner
+from yt_dlp.utils.networking import std_headers
 
 from curation.cli import app
 from curation.config import Settings
@@ -218,26 +219,37 @@ def test_the_discover_flow_curates_only_the_new_lecture(channel, known, tmp_path
     assert again.kept == [] and again.manifest is None and again.curation is None and again.seen_before == 2
 
 
+@dataclass
+class Traffic:
+    """What the demo server sent, by file: bytes (what a probe costs the site) and the User-Agents
+    it was asked with."""
+
+    sent: Counter = field(default_factory=Counter)
+    agents: dict[str, set[str]] = field(default_factory=dict)
+
+
 @pytest.fixture
-def bytes_served(monkeypatch) -> Counter:
-    """Bytes the demo server sends, by path: what a probe costs the site."""
-    served: Counter = Counter()
+def traffic(monkeypatch) -> Traffic:
+    seen = Traffic()
     send = RangeRequestHandler.copyfile
 
     def counted(handler, source, outputfile):
+        name = handler.path.lstrip("/")
+        seen.agents.setdefault(name, set()).add(handler.headers.get("User-Agent", ""))
+
         class Counting:
             def write(self, chunk):
-                served[handler.path.lstrip("/")] += len(chunk)
+                seen.sent[name] += len(chunk)
                 return outputfile.write(chunk)
 
         return send(handler, source, Counting())
 
     monkeypatch.setattr(RangeRequestHandler, "copyfile", counted)
-    return served
+    return seen
 
 
 @pytest.mark.slow
-def test_triage_keeps_a_narrated_lecture_and_rejects_the_negatives_without_downloading_them(demo_dir, bytes_served):
+def test_triage_keeps_a_narrated_lecture_and_rejects_the_negatives_without_downloading_them(demo_dir, traffic):
     from curation.ingest.triage import triage
 
     negatives = negative_corpus()
@@ -247,7 +259,9 @@ def test_triage_keeps_a_narrated_lecture_and_rejects_the_negatives_without_downl
                     for name in ("talking-head", "radiology", "music", "german")}
     for name in verdicts:  # these files are small (static slides): on a site's, the share is far less
         media = negatives / f"neg-{name}.mp4"
-        assert 0 < bytes_served[media.name] < 0.75 * media.stat().st_size, f"{name} is read in bounded ranges"
+        assert 0 < traffic.sent[media.name] < 0.75 * media.stat().st_size, f"{name} is read in bounded ranges"
+        # the media is asked for as yt-dlp would ask the site for it, not as FFmpeg ("Lavf/...")
+        assert traffic.agents[media.name] == {std_headers["User-Agent"]}, name
     assert lecture.reason is None
     assert lecture.media_bytes == (demo_dir / "lecture-01.mp4").stat().st_size
     assert lecture.duration_s == pytest.approx(load_truth(truth_path(demo_dir, "lecture-01")).duration_s, abs=0.2)
