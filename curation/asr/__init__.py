@@ -8,6 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from curation.config import AsrSettings
 from curation.records import Segment, Word
 
@@ -22,8 +24,9 @@ class Transcription(Protocol):
 class Transcriber(Protocol):
     model_id: str
 
-    def transcribe(self, media: Path, vocabulary: str, max_tokens: int | None = None) -> Transcription:
-        """`max_tokens` caps what one 30 s window may decode (a probe, not a transcript)."""
+    def transcribe(self, media: Path | np.ndarray, vocabulary: str, max_tokens: int | None = None) -> Transcription:
+        """`media` is a file, or 16 kHz mono samples already in memory (a probe's snippet, read as
+        one window); `max_tokens` caps what one 30 s window may decode (a probe, not a transcript)."""
         ...
 
 

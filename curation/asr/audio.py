@@ -9,7 +9,6 @@ one window is one window, the same samples as faster-whisper's own `decode_audio
 
 from __future__ import annotations
 
-import wave
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,16 +50,6 @@ def _decoded_frames(container: av.container.InputContainer) -> Iterator[av.Audio
 
 def _to_float(samples: np.ndarray) -> np.ndarray:
     return samples.astype(np.float32) / 32768.0
-
-
-def write_wav(path: Path, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> Path:
-    """Mono int16 samples as a WAV file."""
-    with wave.open(str(path), "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(sample_rate)
-        wav.writeframes(samples.astype(np.int16).tobytes())
-    return path
 
 
 def audio_excerpt(source: str, start_s: float, seconds: float, options: dict[str, str] | None = None) -> np.ndarray | None:

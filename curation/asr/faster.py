@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 from threadpoolctl import threadpool_limits
 
 from curation.asr.audio import SAMPLE_RATE, AudioWindow, audio_windows
@@ -81,7 +82,7 @@ class FasterWhisperTranscriber:
         # batches are cut from VAD chunks, so without VAD decoding is sequential
         self.batch_size = batch_size_for(device, settings.batch_size) if settings.vad else 0
 
-    def transcribe(self, media: Path, vocabulary: str, max_tokens: int | None = None) -> TranscriptionResult:
+    def transcribe(self, media: Path | np.ndarray, vocabulary: str, max_tokens: int | None = None) -> TranscriptionResult:
         """Windows are decoded independently (no conditioning on the text before), so decoding
         `asr.parallel` of them side by side gives the same words as one after the other, faster
         than one decode on as many threads: tiny.en's matrices are too small to split well."""
@@ -94,7 +95,7 @@ class FasterWhisperTranscriber:
                                             lambda stretch: self.decode_segments(stretch, vocabulary))
             return segments
 
-        windows = audio_windows(media, self.settings.window_s)
+        windows = audio_windows(media, self.settings.window_s) if isinstance(media, Path) else [AudioWindow(0.0, media)]
         for window, segments in ordered_map(decoded, windows, self.settings.parallel):
             result.duration_s += len(window.samples) / SAMPLE_RATE
             for seg in segments:

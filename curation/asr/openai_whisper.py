@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from curation.asr.result import TranscriptionResult
 from curation.config import AsrSettings
 
@@ -24,9 +26,9 @@ class OpenAIWhisperTranscriber:
         self.model = whisper.load_model(str(settings.model_path), device=device)
         self.fp16 = device == "cuda"
 
-    def transcribe(self, media: Path, vocabulary: str, max_tokens: int | None = None) -> TranscriptionResult:
+    def transcribe(self, media: Path | np.ndarray, vocabulary: str, max_tokens: int | None = None) -> TranscriptionResult:
         out = self.model.transcribe(
-            str(media),
+            str(media) if isinstance(media, Path) else media,
             language=self.settings.language,
             temperature=self.settings.temperatures,
             word_timestamps=True,

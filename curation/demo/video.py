@@ -9,13 +9,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import wave
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
-
-from curation.asr.audio import write_wav
 
 # BT.601: full-range RGB to luma and the two colour differences
 _RGB_TO_YCC = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]],
@@ -46,6 +45,14 @@ def yuv420_patched(planes: list[np.ndarray], patch: Image.Image, corner: tuple[i
     for plane, part, scale in zip(frame, yuv_planes(patch), (1, 2, 2)):
         plane[y // scale: y // scale + part.shape[0], x // scale: x // scale + part.shape[1]] = part
     return b"".join(p.tobytes() for p in frame)
+
+
+def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> None:
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(samples.astype(np.int16).tobytes())
 
 
 def encode_mp4(out_path: Path, frames: Iterable[bytes], size: tuple[int, int], fps: int,

@@ -20,19 +20,17 @@ whose frames passed, since the transcription is most of the cost.
 
 from __future__ import annotations
 
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import av
 import numpy as np
 import yt_dlp
 
 from curation.asr import get_transcriber
-from curation.asr.audio import audio_excerpt, speech_seconds, write_wav
+from curation.asr.audio import audio_excerpt, speech_seconds
 from curation.asr.language import why_not_english
 from curation.config import Settings
 from curation.ingest.discover_settings import TriageSettings
@@ -205,7 +203,7 @@ def speech_problem(snippet: np.ndarray | None, start: float, settings: TriageSet
     return None
 
 
-def narration_problem(snippet: Path, start: float, settings: Settings) -> str | None:
+def narration_problem(snippet: np.ndarray, start: float, settings: Settings) -> str | None:
     t = settings.discover.triage
     # English narration decodes to about 3-4 tokens a second; a language tiny.en does not know
     # decodes into long loops, which the cap cuts short without changing the verdict
@@ -241,9 +239,7 @@ def triage(page_url: str, settings: Settings) -> TriageResult:
         reason = frames_problem(media, duration, settings)
         lap("frames")
     if reason is None:
-        with tempfile.TemporaryDirectory(prefix="triage-") as tmp:
-            wav = write_wav(Path(tmp) / "snippet.wav", (snippet * 32768.0).astype(np.int16))  # exact: it was int16
-            reason = narration_problem(wav, start, settings)
+        reason = narration_problem(snippet, start, settings)
         lap("narration")
     size = media.size_bytes(duration)
     return TriageResult(reason, round(time.perf_counter() - started, 3), size, round(duration, 3), steps)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import lru_cache
 
+WORDS_KEPT = 1 << 16  # cached plurals and inflections: bounded, since heard words never run out
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")  # "SOX10", "SOX-10" and "SOX 10" all read sox, 10
 _POSSESSIVE = re.compile(r"(?<=[a-z])'s?\b")
 _EDGE_PUNCTUATION = re.compile(r"^[^\w]+|[^\w]+$")
@@ -76,7 +77,7 @@ def is_plural_already(word: str) -> bool:
     return bool(_ALREADY_PLURAL.search(word))
 
 
-@cache  # asked of the same words thousands of times per video by the correction search
+@lru_cache(maxsize=WORDS_KEPT)  # asked of the same words thousands of times per video by the correction search
 def plural_forms(word: str) -> frozenset[str]:
     """Plurals of a (Latin or English) noun: "bacillus" -> "bacilli", "nucleus" -> "nuclei"; none of
     a word that is a plural already, so no "bacillis", since corrections write these forms."""
@@ -104,7 +105,7 @@ def plural_forms(word: str) -> frozenset[str]:
 _UNINFLECTED = re.compile(r"(ic|ous|ive|al|ed|ar|ary|situ)$")
 
 
-@cache
+@lru_cache(maxsize=WORDS_KEPT)
 def inflections(tokens: tuple[str, ...]) -> frozenset[tuple[str, ...]]:
     """The term itself and its plurals (inflecting the last word)."""
     if (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from rapidfuzz import process
@@ -19,6 +19,7 @@ MIN_DICTIONARY_LETTERS = 7  # dictionary words are many: only long ones are near
 PREFILTER_SIMILARITY = 0.45  # spelling similarity below which the sound is not even compared
 # A video's own terms are few, so spellings further off are still compared by sound.
 VOCABULARY_PREFILTER_SIMILARITY = 0.4
+NEAREST_ANSWERS_KEPT = 4096  # per matcher
 TargetKind = Literal["term", "term-word"]
 # Among near-equal matches a whole curated term beats one word of a multi-word term.
 KIND_PRIORITY: dict[TargetKind, float] = {"term": 0.03, "term-word": 0.0}
@@ -98,7 +99,8 @@ class TermMatcher:
         self._targets = list(self._by_key.values())
         self._forms_with_word: dict[str, list[tuple[str, ...]]] = {}
         self._names_with_word: dict[str, set[str]] = {}
-        self._nearest: dict[tuple[str, int], list[Match]] = {}  # the correction search asks again
+        # the correction search asks the same queries again; the matchers live as long as the process
+        self._nearest = lru_cache(maxsize=NEAREST_ANSWERS_KEPT)(self._search)
         for form, term_form in lexicon.forms.items():
             for word in set(form):
                 self._names_with_word.setdefault(word, set()).add(term_form.name)
@@ -112,9 +114,7 @@ class TermMatcher:
 
     def nearest(self, text: str, limit: int = 6) -> list[Match]:
         """Targets close to `text`, best first."""
-        if (text, limit) not in self._nearest:
-            self._nearest[text, limit] = self._search(text, limit)
-        return list(self._nearest[text, limit])
+        return list(self._nearest(text, limit))
 
     def _search(self, text: str, limit: int) -> list[Match]:
         query = letters(text)

@@ -53,3 +53,12 @@ def test_a_capped_decode_that_reaches_the_end_of_its_audio_takes_one_encoder_pas
         del transcriber.model.encode  # the class's own method again
     assert segments and segments[-1].end >= 15.0 - NOTHING_LEFT_S, "the decode reached the snippet's end"
     assert len(passes) == 1
+
+
+def test_samples_in_memory_transcribe_as_their_file_does(narrated_clip):
+    transcriber = get_transcriber(AsrSettings())
+    from_file = transcriber.transcribe(narrated_clip, "")
+    in_memory = transcriber.transcribe(decode_audio(str(narrated_clip), sampling_rate=SAMPLE_RATE), "")
+    assert len(from_file.words) >= 10
+    assert [(w.text, w.start) for w in in_memory.words] == [(w.text, w.start) for w in from_file.words]
+    assert in_memory.duration_s == from_file.duration_s
