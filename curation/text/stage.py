@@ -13,6 +13,7 @@ from curation.text.edits import apply_corrections
 from curation.text.guard import guard_corrections, guard_extraction
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
+from curation.text.recurrence import with_recurrences
 from curation.text.refiner import TextRefiner, VideoContext
 from curation.text.selection import medical_terms
 from curation.text.sentences import split_sentences
@@ -53,14 +54,13 @@ def analyse(
         settings.max_correction_distance,
         context.vocabulary,
     )
-    corrected = [
-        apply_corrections(text, corrections.by_sentence.get(i, [])) for i, text in enumerate(raw)
-    ]
+    fixes = with_recurrences(corrections.by_sentence, raw, lexicon)
+    corrected = [apply_corrections(text, fixes.get(i, [])) for i, text in enumerate(raw)]
     med, roi, rejected_extractions = guard_extraction(
         refiner.extract(corrected, context), corrected, lexicon
     )
     judged = [
-        judge_confidence(span, corrections.by_sentence.get(i, []), lexicon, context.vocabulary)
+        judge_confidence(span, fixes.get(i, []), lexicon, context.vocabulary)
         for i, span in enumerate(spans)
     ]
     sentences = [
@@ -109,7 +109,7 @@ def refine_text(transcript: Transcript, slides: SlideTexts, video: Video, ctx: S
 
 
 # the version of the correction, sentence and confidence rules: raise it when they change
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 
 def fingerprint(settings: Settings) -> str:

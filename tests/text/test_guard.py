@@ -84,3 +84,11 @@ def test_applying_corrections_keeps_case_and_prefers_longer_spans():
         text, [("namoplastic", "desmoplastic"), ("namoplastic stroma", "desmoplastic stroma")]
     )
     assert fixed == "Desmoplastic stroma surrounds desmoplastic nests."
+
+
+def test_a_correction_inside_a_sentence_is_written_as_the_term_is():
+    fixed = apply_corrections(
+        "The Mac ground is reactive, and the Mac ground cells too.", [("Mac ground", "background")]
+    )
+    assert fixed == "The background is reactive, and the background cells too."
+    assert apply_corrections("Mac ground cells.", [("Mac ground", "background")]) == "Background cells."
