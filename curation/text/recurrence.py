@@ -42,13 +42,14 @@ def with_recurrences(
     """Each sentence's accepted fixes (`by_sentence`, indexed as `texts`), with those made
     elsewhere in the video added where the sentence repeats their wrong words."""
     result = {i: list(fixes) for i, fixes in by_sentence.items()}
-    rights: dict[str, set[str]] = {}
-    for wrong, right in (fix for fixes in by_sentence.values() for fix in fixes):
-        rights.setdefault(normalize_tokens(wrong), set()).add(right)
     made = dict.fromkeys(fix for fixes in by_sentence.values() for fix in fixes)
+    rights: dict[tuple[str, ...], set[str]] = {}
+    for wrong, right in made:
+        rights.setdefault(normalize_tokens(wrong), set()).add(right)
     for wrong, right in sorted(made, key=lambda fix: len(fix[0]), reverse=True):  # longer spans win
+        # words corrected two ways: which one a repeat means is unknown
         if len(rights[normalize_tokens(wrong)]) > 1 or not is_distinctive(wrong, lexicon):
-            continue  # the same words corrected two ways: which one a repeat means is unknown
+            continue
         for i, text in enumerate(texts):
             found, own = _spans(wrong, text), result.get(i, [])
             if not found or any(normalize_tokens(w) == normalize_tokens(wrong) for w, _ in own):
