@@ -179,7 +179,7 @@ class SlideTexts(Artifact):
 class Correction(Record):
     wrong: str
     right: str
-    source: Literal["lexicon", "llm-conditioned", "llm-unconditioned"]
+    source: Literal["lexicon", "agreement", "llm-conditioned", "llm-unconditioned"]
     applied: bool = True
     reason: str = ""
 

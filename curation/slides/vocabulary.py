@@ -3,6 +3,9 @@
 The vocabulary is the curated terms, then the medical words (hunspell-en-med words that an English
 speller does not know, or long ones), found in the video's title, chapters, tags, slide text and
 description, read in that order; each once, in order of first appearance, spelled as first written.
+A medical word naming the generic noun after it ("Hurthle cells") is listed with that noun: the
+narrator says the two together, and what the ASR heard for them ("versatile cells") is near the
+phrase where it is far from the word alone.
 """
 
 from __future__ import annotations
@@ -15,6 +18,11 @@ from curation.lexicon.tokens import fold, normalize_tokens
 from curation.records import SlideText, SlideTexts, Video
 
 WORD = re.compile(r"[A-Za-z]{3,}")
+NOUN_AFTER = re.compile(r"[ -]([A-Za-z]+)")
+GENERIC_NOUNS = frozenset({
+    "cell", "cells", "body", "bodies", "nodule", "nodules", "granule", "granules", "crystal",
+    "crystals", "fibers", "fibres", "disease", "syndrome", "sign", "stain",
+})
 BULLET = re.compile(r"^\s*(?:[^\w\s(\"']+|[a-z](?=\s+[A-Z]))\s*")  # "•", "®", or a bullet read as "e"
 CHATTER = re.compile(
     r"^(?:(?:any\s+)?questions?|thank\s+you|thanks|references?|acknowledg(?:e)?ments?|outline|agenda)\W*$"
@@ -28,11 +36,16 @@ def page_texts(video: Video) -> list[str]:
     return list(dict.fromkeys(p for p in (video.title, *video.chapters, *video.tags) if p.strip()))
 
 
-def medical_words(text: str, lexicon: Lexicon) -> list[str]:
-    return [
-        w for w in WORD.findall(text)
-        if lexicon.is_medical(w) and (not lexicon.is_english(w) or len(w) >= HARD_WORD_LETTERS)
-    ]
+def medical_words(text: str, lexicon: Lexicon) -> list[tuple[str, str]]:
+    """(word, the word or the phrase it opens with a generic noun) for each medical word."""
+    found = []
+    for match in WORD.finditer(text):
+        word = match.group()
+        if lexicon.is_medical(word) and (not lexicon.is_english(word) or len(word) >= HARD_WORD_LETTERS):
+            noun = NOUN_AFTER.match(text, match.end())
+            named = noun is not None and fold(noun.group(1)) in GENERIC_NOUNS
+            found.append((word, f"{word} {noun.group(1)}" if named else word))
+    return found
 
 
 def video_vocabulary(video: Video, slides: SlideTexts, lexicon: Lexicon) -> list[str]:
@@ -44,10 +57,11 @@ def video_vocabulary(video: Video, slides: SlideTexts, lexicon: Lexicon) -> list
     covered = {token for name in terms for token in normalize_tokens(name)}
     words: dict[str, str] = {}
     for text in texts:
-        for word in medical_words(text, lexicon):
+        for word, listed in medical_words(text, lexicon):
             form = lexicon.forms.get(normalize_tokens(word))
             if fold(word) not in covered and (form is None or form.name not in terms):
-                words.setdefault(fold(word), word)
+                if words.get(fold(word), word) == word:  # a phrase, once found, stands for the word
+                    words[fold(word)] = listed
     return terms + [w for w in words.values() if w not in terms]
 
 

@@ -711,7 +711,8 @@ def _with_fixes_applied(
         parts = fix.match.target.text.split()
         trailing = re.search(r"[^\w)]*$", words[fix.last - 1].text.strip()).group()
         written.update(range(len(merged), len(merged) + len(parts)))
-        merged += [SpokenWord(p, 1.0) for p in parts[:-1]] + [SpokenWord(parts[-1] + trailing, 1.0)]
+        start = words[fix.first].start
+        merged += [SpokenWord(p, 1.0, start) for p in parts[:-1]] + [SpokenWord(parts[-1] + trailing, 1.0, start)]
         came_from += [(fix.first, fix.last)] * len(parts)
         i = fix.last
     return merged, came_from, written

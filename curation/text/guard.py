@@ -25,6 +25,8 @@ MIN_SOUND_SIMILARITY = 0.75
 # A term of the video's vocabulary needs less: a narrator's "Grocott" heard as "brachat" is still
 # the word on the slide, but a fix that neither looks nor sounds half like it is invented.
 MIN_VOCABULARY_SIMILARITY = 0.4
+# A fix may have one word more than what was heard, or more where Whisper ran the term's words
+# together ("orphananiy nuclei" for "Orphan Annie eye nuclei"): it looks and sounds like them.
 MAX_ADDED_WORDS = 1
 # An extracted sentence is (most of) a transcript sentence, not a stray word of one.
 MIN_SENTENCE_COVERAGE = 0.5
@@ -78,12 +80,15 @@ def correction_problem(
         return f"'{wrong}' is not in the transcript"
     if not normalize_tokens(right):
         return "the right side is empty"
-    if len(normalize_tokens(right)) > len(normalize_tokens(wrong)) + MAX_ADDED_WORDS:
+    if normalize_tokens(right) == normalize_tokens(wrong):
+        return None  # the same words written otherwise: "reed Sternberg" as "Reed-Sternberg"
+    # a number is heard in words: "the two" is compared with "HER two", not with "HER2"
+    close = max(closeness(wrong, right), closeness(wrong, spoken_form(right)), key=lambda c: c.score)
+    heard_run_together = min(close.spelling, close.sound) >= MIN_SOUND_SIMILARITY  # "orphananiy"
+    if len(normalize_tokens(right)) > len(normalize_tokens(wrong)) + MAX_ADDED_WORDS and not heard_run_together:
         return f"'{right}' adds words to '{wrong}'"
     if normalize_tokens(wrong) in lexicon.forms and not agreed:
         return f"'{wrong}' is already a known term"
-    # a number is heard in words: "the two" is compared with "HER two", not with "HER2"
-    close = max(closeness(wrong, right), closeness(wrong, spoken_form(right)), key=lambda c: c.score)
     if normalize_tokens(right) in written:
         if max(close.spelling, close.sound) < MIN_VOCABULARY_SIMILARITY:
             return (

@@ -1,10 +1,12 @@
-"""The offline refiner, the default without an LLM endpoint: lexicon-driven correction, MED by
+"""The offline refiner, the default without an LLM endpoint: lexicon-driven correction, terms heard
+right written as the term list writes them, the plural a term's head lost before "are", MED by
 medical-term density, ROI by the phrases a narrator points with."""
 
 from __future__ import annotations
 
 from curation.config import TextSettings
 from curation.lexicon.lexicon import Lexicon
+from curation.text.agreement import agreement_fixes
 from curation.text.correction import span_fixes
 from curation.text.matching import (
     VOCABULARY_PREFILTER_SIMILARITY,
@@ -15,6 +17,7 @@ from curation.text.matching import (
 from curation.text.refiner import NO_CONTEXT, Extraction, Proposal, VideoContext
 from curation.text.selection import is_med_sentence, is_roi_sentence
 from curation.text.sentences import SentenceSpan
+from curation.text.spelling import respellings
 
 
 class OfflineRefiner:
@@ -32,13 +35,14 @@ class OfflineRefiner:
         vocabulary = (
             TermMatcher(self.lexicon, own_terms, VOCABULARY_PREFILTER_SIMILARITY) if own_terms else None
         )
-        return [
-            Proposal(fix.wrong, fix.match.target.text, "lexicon", (index,))
-            for index, sentence in enumerate(sentences)
-            for fix in span_fixes(
-                sentence.spoken, self.lexicon, self.matcher, vocabulary, dictionary_matcher()
-            )
-        ]
+        proposals = []
+        for index, sentence in enumerate(sentences):
+            words = sentence.spoken
+            fixes = span_fixes(words, self.lexicon, self.matcher, vocabulary, dictionary_matcher())
+            proposals += [Proposal(f.wrong, f.match.target.text, "lexicon", (index,)) for f in fixes]
+            proposals += [Proposal(heard, written, "lexicon", (index,)) for heard, written in respellings(words, self.lexicon)]
+            proposals += [Proposal(wrong, right, "agreement", (index,)) for wrong, right in agreement_fixes(words, self.lexicon)]
+        return proposals
 
     def extract(self, texts: list[str], context: VideoContext = NO_CONTEXT) -> Extraction:
         return Extraction(

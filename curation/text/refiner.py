@@ -7,7 +7,7 @@ from typing import Literal, Protocol
 
 from curation.text.sentences import SentenceSpan
 
-CorrectionSource = Literal["lexicon", "llm-conditioned", "llm-unconditioned"]
+CorrectionSource = Literal["lexicon", "agreement", "llm-conditioned", "llm-unconditioned"]
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class SpokenWord:
 
     text: str
     probability: float
+    start: float
 
 
 def spoken_words(words: tuple[Word, ...]) -> list[SpokenWord]:
@@ -55,9 +56,9 @@ def spoken_words(words: tuple[Word, ...]) -> list[SpokenWord]:
         text = word.text.strip()
         if merged and join_words([merged[-1].text, text]) == merged[-1].text + text:
             last = merged[-1]
-            merged[-1] = SpokenWord(last.text + text, min(last.probability, word.probability))
+            merged[-1] = SpokenWord(last.text + text, min(last.probability, word.probability), last.start)
         elif text:
-            merged.append(SpokenWord(text, word.probability))
+            merged.append(SpokenWord(text, word.probability, word.start))
     return merged
 
 
@@ -101,6 +102,12 @@ def _opens_sentence(words: list[Word], i: int, lexicon: Lexicon | None) -> bool:
     ahead = normalize_tokens(" ".join(w.text for w in words[i : i + 4]))
     starts_term = any(ahead[:n] in lexicon.forms for n in range(1, len(ahead) + 1))
     return not starts_term and not lexicon.is_medical(text)
+
+
+def ends_clause(text: str) -> bool:
+    """The word closes a clause or a sentence: "cells," "stain."."""
+    text = text.strip()
+    return bool(_CLAUSE_END.search(text) or _SENTENCE_END.search(text))
 
 
 def _may_cut(word: Word, next_word: Word) -> bool:

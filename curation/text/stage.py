@@ -8,7 +8,7 @@ from curation.pipeline import StageContext
 from curation.records import Sentence, SlideTexts, TextAnalysis, Transcript, Video
 from curation.slides.vocabulary import video_vocabulary
 from curation.store import Store
-from curation.text.confidence import judge_confidence
+from curation.text.confidence import judge_confidence, segment_openers
 from curation.text.edits import apply_corrections
 from curation.text.guard import guard_corrections, guard_extraction
 from curation.text.matching import default_matcher
@@ -59,8 +59,9 @@ def analyse(
     med, roi, rejected_extractions = guard_extraction(
         refiner.extract(corrected, context), corrected, lexicon
     )
+    openers = segment_openers(transcript.segments, transcript.words)
     judged = [
-        judge_confidence(span, fixes.get(i, []), lexicon, context.vocabulary)
+        judge_confidence(span, fixes.get(i, []), lexicon, context.vocabulary, openers)
         for i, span in enumerate(spans)
     ]
     sentences = [
@@ -109,7 +110,7 @@ def refine_text(transcript: Transcript, slides: SlideTexts, video: Video, ctx: S
 
 
 # the version of the correction, sentence and confidence rules: raise it when they change
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 
 
 def fingerprint(settings: Settings) -> str:

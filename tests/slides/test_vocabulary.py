@@ -27,6 +27,13 @@ def test_vocabulary_takes_terms_then_medical_words_from_page_and_slides_in_order
     assert video_vocabulary(video, read, load_lexicon()) == vocabulary  # stable
 
 
+def test_a_medical_word_naming_a_generic_noun_is_listed_with_it():
+    video = Video(video_id="v", url="u", title="Hurthle", description="Hurthle cells are oncocytic.")
+    vocabulary = video_vocabulary(video, slides(["Hurthle cells", "H&E x40"]), load_lexicon())
+    assert "Hurthle cells" in vocabulary and "Hurthle" not in vocabulary  # the phrase stands for the word
+    assert "oncocytic" in vocabulary  # no generic noun after it
+
+
 def test_the_page_alone_gives_a_vocabulary_when_no_slide_has_text():
     video = Video(video_id="v", url="u", title="Invasive ductal carcinoma and HER2")
     assert video_vocabulary(video, slides([]), load_lexicon()) == ["invasive ductal carcinoma", "HER2"]

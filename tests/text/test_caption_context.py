@@ -11,8 +11,9 @@ from curation.evaluation.demo_context import demo_slides, demo_video
 from curation.evaluation.text import caption_scores, score, summary
 from curation.lexicon.lexicon import load_lexicon
 from curation.lexicon.tokens import plural_forms
-from curation.records import Transcript, Word
+from curation.records import Segment, SlideText, SlideTexts, TextLine, Transcript, Video, Word
 from curation.slides.vocabulary import video_vocabulary
+from curation.text.confidence import DOUBT_WEIGHT, MIN_JUDGED_WORDS
 from curation.text.matching import default_matcher
 from curation.text.offline import OfflineRefiner
 from curation.text.sentences import split_sentences
@@ -62,7 +63,7 @@ def test_confidence_marks_garbled_sentences_low(demo_transcripts, demo_runs):
     clean = [c for c in scores if not c.garbled]
     assert len(garbled) >= 5 and len(clean) >= 50
     assert sum(c.confidence < 0.5 for c in garbled) >= 0.9 * len(garbled)  # measured 1.0
-    assert sum(c.confidence >= 0.5 for c in clean) >= 0.55 * len(clean)  # measured 0.60
+    assert sum(c.confidence >= 0.5 for c in clean) >= 0.6 * len(clean)  # measured 0.69
 
 
 def test_the_default_cut_keeps_few_garbled_captions_and_most_clean_ones(demo_transcripts, demo_runs):
@@ -73,9 +74,9 @@ def test_the_default_cut_keeps_few_garbled_captions_and_most_clean_ones(demo_tra
     kept = [c for c in captions if c.confidence >= cut]
     clean = [c for c in captions if not c.garbled]
     assert sum(c.garbled for c in captions) >= 5  # there is something to find: 7 of 71
-    assert sum(c.garbled for c in kept) <= 0.05 * len(kept)  # measured 0 of 52
-    assert sum(c.said_share for c in kept) >= 0.95 * len(kept)  # measured 0.975
-    assert sum(c.confidence >= cut for c in clean) >= 0.75 * len(clean)  # measured 0.81
+    assert sum(c.garbled for c in kept) <= 0.05 * len(kept)  # measured 0 of 50
+    assert sum(c.said_share for c in kept) >= 0.95 * len(kept)  # measured 0.978
+    assert sum(c.confidence >= cut for c in clean) >= 0.75 * len(clean)  # measured 0.78
 
 
 def test_the_demo_page_gives_the_refiner_its_description_tags_and_chapters():
@@ -150,9 +151,9 @@ def test_the_llm_prompts_carry_the_video_vocabulary_and_the_guard_accepts_slide_
     assert analysis.prompt_versions == {"asr_correction": "2", "med_roi_extraction": "2"}
 
 
-def _sentences(*sentences: str, vocabulary=()):
+def _sentences(*sentences: str, vocabulary=(), segment_starts=()):
     """The text stage's sentences of words heard surely, but for those written "word@0.2", heard
-    with that probability."""
+    with that probability; Whisper's segments start at `segment_starts`."""
     words, t = [], 0.0
     for sentence in sentences:
         for token in sentence.split():
@@ -160,7 +161,8 @@ def _sentences(*sentences: str, vocabulary=()):
             words.append(Word(start=round(t, 3), end=round(t + 0.25, 3), text=text, probability=float(probability or 0.95)))
             t += 0.3
         t += 1.2
-    transcript = Transcript(video_id="v", language="en", model_id="t", duration_s=60.0, segments=[], words=words)
+    segments = [Segment(start=start, end=start + 5, text="") for start in segment_starts]
+    transcript = Transcript(video_id="v", language="en", model_id="t", duration_s=60.0, segments=segments, words=words)
     refiner = OfflineRefiner(TextSettings(), load_lexicon(), default_matcher())
     return analyse(transcript, refiner, TextSettings(), list(vocabulary)).sentences
 
@@ -217,5 +219,50 @@ def test_guessed_function_words_lower_confidence_and_a_short_sentence_is_not_con
     sure = confidence("The muscularis lies at the base of the mucosa.")
     guessed = confidence("The muscularis lies at@0.1 the@0.1 base of the mucosa.")
     assert sure == 1.0 and guessed < 0.5
-    # one doubtful word of three: judged as one of ten, so the default cut keeps it
-    assert confidence("elongated slipper-shaped@0.4 nuclei.") >= ExportSettings().min_text_confidence
+    # one doubtful word of three (as lecture-02 heard it): judged as one of ten, so the default cut keeps it
+    assert confidence("elongated slipper-shaped@0.63 nuclei.") >= ExportSettings().min_text_confidence
+    assert confidence("elongated slipper-shaped@0.4 nuclei.") == pytest.approx(1 - DOUBT_WEIGHT / MIN_JUDGED_WORDS)
+
+
+def test_a_dictionary_word_opening_a_whisper_segment_is_doubted_less():
+    def confidence(text, segment_starts=()):
+        return _sentences(text, segment_starts=segment_starts)[0].confidence
+
+    said = "Every@0.2 invasive breast cancer is tested for estrogen receptor."
+    # Whisper guesses a segment's first word together with its timestamp, so it is heard less surely
+    assert confidence(said) < ExportSettings().min_text_confidence <= confidence(said, segment_starts=(0.0,))
+    assert confidence(said, segment_starts=(0.3,)) == confidence(said)  # "invasive" opens it, heard surely
+    # a segment timed a little before its first word still finds it
+    assert confidence(said, segment_starts=(-0.2,)) == confidence(said, segment_starts=(0.0,))
+    garbled = "Florp@0.2 invasive breast cancer is tested for estrogen receptor."
+    assert confidence(garbled, segment_starts=(0.0,)) == confidence(garbled)  # no dictionary knows it
+
+
+def test_an_eponym_heard_as_everyday_words_is_corrected_from_the_slide_that_names_it():
+    video = Video(video_id="v", url="u", title="Thyroid")
+    lines = [TextLine(text=t, box=(0, 0, 1, 1), confidence=0.9) for t in ("Hurthle cells", "H&E x40")]
+    slides = SlideTexts(video_id="v", engine_id="test", frames=[SlideText(index=0, lines=lines)])
+    vocabulary = video_vocabulary(video, slides, load_lexicon())
+    said = "These large cells with pink cytoplasm are versatile@0.24 cells."
+    assert _heard(said, vocabulary=vocabulary) == ["These large cells with pink cytoplasm are Hurthle cells."]
+    # Whisper ran the term's words together: the fix has more words, yet looks and sounds like them
+    assert _heard("They are overlapping orphananiy@0.42 nuclei@0.43 with grooves.", vocabulary=["Orphan Annie eye nuclei"]) == [
+        "They are overlapping Orphan Annie eye nuclei with grooves."
+    ]
+
+
+def test_a_term_head_heard_singular_before_are_takes_its_plural_and_a_verb_there_does_not():
+    assert _heard("The large cell are positive for CD30.") == ["The large cells are positive for CD30."]
+    assert _heard("Look closely, the large cell are positive.") == ["Look closely, the large cells are positive."]
+    for said in ("The cells you count are few.", "The cells that stain are positive.", "Cells stained red are here.",
+                 "Large cells with pink cytoplasm are seen."):  # "are" agrees with "cells"
+        assert _heard(said) == [said]
+
+
+def test_a_term_heard_right_is_written_as_the_term_list_writes_it():
+    assert _heard("The reed Sternberg cell are few, and ki 67 is high.") == [
+        "The Reed-Sternberg cells are few, and Ki-67 is high."
+    ]
+    # a lower-case term keeps its sentence's case, and a possessive stays as said
+    for said in ("Melanoma is the one to catch.", "This is hodgkin's lymphoma."):
+        assert _heard(said) == [said]
