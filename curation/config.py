@@ -235,11 +235,12 @@ class ExportSettings(Section):
         description="text types that become captions: spoken med, roi, raw; slide (words written on it)",
     )
     # 0.4 keeps no caption with more than a fifth of its words never said on the noisy lectures and
-    # 3% on the demo ones (full runs of bench/quality.py; 0.3: 16% and 8%), at the cost of one
-    # histology slide's captions on each (slides with a pair: 0.69 and 0.83; 0.3: 0.75 and 0.89).
-    # bench/caption_quality.py prints the trade-off on the frozen demo transcripts: 0.4 keeps 78% of
-    # the clean captions and no garbled one. What a cut drops stays in dropped.parquet, and the
-    # reviewers' caption verdicts suggest a cut (audit report)
+    # 3% on the demo ones (full runs of bench/quality.py; 0.3: 16% and 8%), at the cost of
+    # histology slides without a caption (0.63 and 0.83 covered; 0.3: 0.75 and 0.89); the noisy
+    # lectures' ones had only a fragment or a garbled sentence. bench/caption_quality.py prints the
+    # trade-off on the frozen demo transcripts: 0.4 keeps 71% of the clean captions and no garbled
+    # one. What a cut drops stays in dropped.parquet, and the reviewers' caption verdicts suggest a
+    # cut (audit report)
     min_text_confidence: ZeroToOne = Field(
         0.4, description="drop spoken captions the text stage is less sure of (slide text is exempt)"
     )

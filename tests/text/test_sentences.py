@@ -32,9 +32,12 @@ def test_sentences_end_at_sentence_marks_and_keep_their_word_times():
 
 def test_a_clause_mark_followed_by_a_pause_ends_a_sentence_but_a_pause_never_leaves_a_fragment():
     words = _words(
-        [("eosinophils,", 0.0), ("plasma", 0), ("cells,", 0.6), ("here", 0), ("we", 1.2), ("go", 0)]
+        [("eosinophils,", 0.0), ("plasma", 0), ("cells,", 0.8), ("here", 0), ("we", 1.2), ("go", 0)]
     )
     assert [s.text for s in split_sentences(words)] == ["eosinophils, plasma cells,", "here we go"]
+    # the pause tiny.en times after a comma inside a sentence is no end
+    within = _words([("This", 0.0), ("tumor", 0), ("shows", 0), ("complete,", 0.6), ("intense", 0), ("staining.", 0)])
+    assert [s.text for s in split_sentences(within)] == ["This tumor shows complete, intense staining."]
 
 
 def test_run_on_text_is_cut_where_the_narrator_paused_longest():
