@@ -13,8 +13,7 @@ from functools import cache
 
 from curation.lexicon.lexicon import Lexicon
 from curation.lexicon.tokens import fold, plural_forms, word_core
-from curation.text.sentences import ends_clause
-from curation.text.sentences import SpokenWord
+from curation.text.sentences import SpokenWord, ends_clause
 
 PLURAL_VERBS = frozenset({"are", "were"})
 # after these, the word before "are" is a verb: "the cells (that|we) stain are"
@@ -47,7 +46,8 @@ def agreement_fixes(words: list[SpokenWord], lexicon: Lexicon) -> list[tuple[str
     for i in range(1, len(words) - 1):
         if ends_clause(words[i - 1].text):
             clause_start = i
-        noun, verb, before = words[i].text.strip(), word_core(words[i + 1].text), fold(word_core(words[i - 1].text))
+        noun, verb = words[i].text.strip(), word_core(words[i + 1].text)
+        before = fold(word_core(words[i - 1].text))
         if fold(verb) not in PLURAL_VERBS or not noun.isalpha() or before in SUBJECTS or before.endswith("ed"):
             continue
         if any(_is_plural(fold(word_core(w.text)), lexicon) for w in words[clause_start:i]):

@@ -712,7 +712,8 @@ def _with_fixes_applied(
         trailing = re.search(r"[^\w)]*$", words[fix.last - 1].text.strip()).group()
         written.update(range(len(merged), len(merged) + len(parts)))
         start = words[fix.first].start
-        merged += [SpokenWord(p, 1.0, start) for p in parts[:-1]] + [SpokenWord(parts[-1] + trailing, 1.0, start)]
+        merged += [SpokenWord(p, 1.0, start) for p in parts[:-1]]
+        merged.append(SpokenWord(parts[-1] + trailing, 1.0, start))
         came_from += [(fix.first, fix.last)] * len(parts)
         i = fix.last
     return merged, came_from, written

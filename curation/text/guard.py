@@ -85,7 +85,8 @@ def correction_problem(
     # a number is heard in words: "the two" is compared with "HER two", not with "HER2"
     close = max(closeness(wrong, right), closeness(wrong, spoken_form(right)), key=lambda c: c.score)
     heard_run_together = min(close.spelling, close.sound) >= MIN_SOUND_SIMILARITY  # "orphananiy"
-    if len(normalize_tokens(right)) > len(normalize_tokens(wrong)) + MAX_ADDED_WORDS and not heard_run_together:
+    added = len(normalize_tokens(right)) - len(normalize_tokens(wrong))
+    if added > MAX_ADDED_WORDS and not heard_run_together:
         return f"'{right}' adds words to '{wrong}'"
     if normalize_tokens(wrong) in lexicon.forms and not agreed:
         return f"'{wrong}' is already a known term"

@@ -39,9 +39,10 @@ class OfflineRefiner:
         for index, sentence in enumerate(sentences):
             words = sentence.spoken
             fixes = span_fixes(words, self.lexicon, self.matcher, vocabulary, dictionary_matcher())
-            proposals += [Proposal(f.wrong, f.match.target.text, "lexicon", (index,)) for f in fixes]
-            proposals += [Proposal(heard, written, "lexicon", (index,)) for heard, written in respellings(words, self.lexicon)]
-            proposals += [Proposal(wrong, right, "agreement", (index,)) for wrong, right in agreement_fixes(words, self.lexicon)]
+            found = [(f.wrong, f.match.target.text, "lexicon") for f in fixes]
+            found += [(heard, written, "lexicon") for heard, written in respellings(words, self.lexicon)]
+            found += [(wrong, right, "agreement") for wrong, right in agreement_fixes(words, self.lexicon)]
+            proposals += [Proposal(wrong, right, source, (index,)) for wrong, right, source in found]
         return proposals
 
     def extract(self, texts: list[str], context: VideoContext = NO_CONTEXT) -> Extraction:

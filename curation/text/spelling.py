@@ -1,7 +1,8 @@
 """A term heard right but written otherwise ("reed Sternberg cell", "ki 67") is written as the
 term list writes it ("Reed-Sternberg cell", "Ki-67"): the same words in other case or hyphens
-("Hodgkin's lymphoma" stays as said), so that captions name an entity one way. Only names with a capital or a hyphen are respelled; a lower-case term keeps the
-case its sentence gave it ("Melanoma is...").
+("Hodgkin's lymphoma" stays as said), so that captions name an entity one way. Only names with a
+capital or a hyphen are respelled; a lower-case term keeps the case its sentence gave it
+("Melanoma is...").
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def respellings(words: list[SpokenWord], lexicon: Lexicon) -> list[tuple[str, st
             heard = " ".join(cores[i : i + n])
             form = lexicon.forms.get(normalize_tokens(heard))
             if form is not None and normalize_tokens(form.text) == normalize_tokens(heard):
-                if heard != form.text and _written_specially(form.text) and _same_but_case_and_hyphens(heard, form.text):
-                    found.append((heard, form.text))
+                written = form.text
+                if heard != written and _written_specially(written) and _same_but_case_and_hyphens(heard, written):
+                    found.append((heard, written))
                 i += n - 1
                 break
         i += 1
