@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
-from curation.lexicon.lexicon import Lexicon, load_lexicon
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+from curation.lexicon.lexicon import Lexicon, TermForm, load_lexicon
 from curation.lexicon.tokens import inflections, normalize_tokens
+
+Piece = TypeVar("Piece")
 
 
 def _longest_form(lexicon: Lexicon) -> int:
     return max(len(form) for form in lexicon.forms)
+
+
+def longest_terms(
+    pieces: Sequence[Piece], tokens_of: Callable[[Sequence[Piece]], tuple[str, ...]], lexicon: Lexicon
+) -> Iterator[tuple[int, int, TermForm]]:
+    """(first piece, pieces, form) of each curated term among `pieces` (tokens, or words whose
+    tokens `tokens_of` gives), left to right; the longest term wins where terms overlap."""
+    longest = _longest_form(lexicon)
+    i = 0
+    while i < len(pieces):
+        for n in range(min(longest, len(pieces) - i), 0, -1):
+            form = lexicon.forms.get(tokens_of(pieces[i : i + n]))
+            if form is not None:
+                yield i, n, form
+                i += n
+                break
+        else:
+            i += 1
 
 
 def find_terms(text: str, lexicon: Lexicon | None = None) -> list[str]:
@@ -16,20 +39,8 @@ def find_terms(text: str, lexicon: Lexicon | None = None) -> list[str]:
     The longest term wins where terms overlap: "Langhans giant cells" is one term, not three.
     """
     lexicon = lexicon or load_lexicon()
-    tokens = normalize_tokens(text)
-    longest = _longest_form(lexicon)
-    found: dict[str, None] = {}
-    i = 0
-    while i < len(tokens):
-        for n in range(min(longest, len(tokens) - i), 0, -1):
-            form = lexicon.forms.get(tokens[i : i + n])
-            if form is not None:
-                found[form.name] = None
-                i += n
-                break
-        else:
-            i += 1
-    return list(found)
+    found = longest_terms(normalize_tokens(text), tuple, lexicon)
+    return list(dict.fromkeys(form.name for _, _, form in found))
 
 
 def term_present(term: str, text: str, lexicon: Lexicon | None = None) -> bool:
