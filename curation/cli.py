@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 from pathlib import Path
 
 import typer
@@ -15,6 +17,10 @@ from curation.runtime import no_flow_heartbeats, prepare_environment, start_pref
 
 app = typer.Typer(help="Curate narrated histopathology lectures into CLIP-ready image-text pairs.", no_args_is_help=True)
 console = Console()
+# The last exit handler: what a run leaves is freed with the process. Python's finalization would
+# otherwise collect the whole heap of a run (Prefect's objects, the models') several times over,
+# more than a second after the summary is printed.
+atexit.register(gc.freeze)
 
 
 def print_summary(summary) -> None:

@@ -213,6 +213,10 @@ class TextSettings(Section):
     min_med_terms: int = Field(1, ge=1, description="medical terms a sentence needs to be MED")
     chunk_sentences: int = Field(12, ge=1, description="sentences per refiner request")
 
+    @property
+    def uses_llm(self) -> bool:
+        return self.refiner == "llm" or (self.refiner == "auto" and bool(self.llm.base_url))
+
 
 class AlignSettings(Section):
     lead_s: float = Field(1.0, ge=0, description="a sentence may start this long before its frame appears")

@@ -63,7 +63,7 @@ class RunServer:
         self.url = f"http://127.0.0.1:{port}/api"
         home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect"))
         home.mkdir(parents=True, exist_ok=True)
-        seed_database(home)
+        server_env = seed_database(home)
         self.log = home / "run-server.log"
         # where Prefect is installed, found without importing it
         prefect_dir = Path(importlib.util.find_spec("prefect").submodule_search_locations[0])
@@ -73,7 +73,8 @@ class RunServer:
                  "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
                  "--log-level", "error", "--lifespan", "on"],
                 env={k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-                | {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"},
+                | {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+                | server_env,
                 stdout=log, stderr=subprocess.STDOUT,
             )
         os.environ["PREFECT_API_URL"] = self.url

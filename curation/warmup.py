@@ -1,10 +1,10 @@
 """What a run loads once per process, loaded ahead on a thread while the run waits for something else.
 
 Prefect's server takes seconds to boot in its own process, and in them this process's core is idle.
-The ASR model, the lexicon, the classifier, the OCR engine, the LLM client's import and yt-dlp's
-URL patterns (it compiles the pattern of every extractor it tries, about 1,800, the first time a
-URL is matched) are each cached for the process, so a stage that comes to one finds it loaded, or
-waits for the one load already under way. Only tasks on this process's threads gain: Dask workers
+The ASR model, the lexicon, the classifier, the OCR engine, the LLM client's import (when the LLM
+refines the text) and yt-dlp's URL patterns (it compiles the pattern of every extractor it tries,
+about 1,800, the first time a URL is matched) are each cached for the process, so a stage that
+comes to one finds it loaded, or waits for the one load already under way. Only tasks on this process's threads gain: Dask workers
 load their own. A load that fails here fails again in the stage that needs it, which records why.
 """
 
@@ -37,7 +37,9 @@ def loads(settings: Settings) -> list[Callable[[], object]]:
     steps = [url_patterns, lambda: get_transcriber(settings.asr), load_lexicon, lambda: get_classifier(settings.vision)]
     if settings.slides.enabled:
         steps.append(lambda: get_engine(settings.slides.engine))
-    return [*steps, llm_client]
+    if settings.text.uses_llm:
+        steps.append(llm_client)
+    return steps
 
 
 _started: dict[str, threading.Thread] = {}

@@ -111,8 +111,8 @@ def curate(
     ran = [f.result() for f in futures if f.state.is_completed() and f.result() is not None]
     summary = summarize(Store(data_root), videos, ran, settings.discover.triage.estimated_curation_s_per_video_s)
     if build_dataset and summary.ok and (ran or not only_if_changed):
-        # imported here: the dataset and audit flows bring in torch (webdataset) and matplotlib,
-        # seconds of start-up that a run curating videos only never needs
+        # imported here: the audit flow brings in matplotlib, start-up that a run curating
+        # videos only never needs
         from flows.audit import audit_dataset
         from flows.dataset import build_dataset_version
 

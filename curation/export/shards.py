@@ -1,12 +1,17 @@
 """webdataset shards per split: `<key>.jpg`, `<key>.txt`, `<key>.json`, with open_clip's `sizes.json`.
 
-Image bytes are copied as stored, never re-encoded. A fixed mtime makes the tars reproducible.
+A shard is a plain tar whose members are `<key>.<extension>`, a sample's members together, so
+the standard library writes it: webdataset's own writer would import torch (webdataset's package
+imports it), 2-3 s of a short run's start-up that nothing here needs. Image bytes are copied as
+stored, never re-encoded. Fixed metadata (mtime 0, no owner) makes the tars reproducible.
 Beside each tar, `NNNNN_stats.json` tells what it holds (the img2dataset habit).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import tarfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
@@ -26,22 +31,28 @@ class ShardStats(BaseModel):
     text_types: dict[str, int]
 
 
-def sample(pair: Pair, image: bytes, split: str) -> dict:
+def sample_members(pair: Pair, image: bytes, split: str) -> dict[str, bytes]:
+    """Member name -> bytes, in the order webdataset's writer puts them (sorted by extension)."""
     extension = PurePosixPath(pair.image_path).suffix.lstrip(".").lower() or "jpg"
-    return {
-        "__key__": pair.pair_id,
+    members = {
         extension: image,
-        "txt": pair.caption,
-        "json": pair.model_dump(mode="json") | {"split": split},
+        "txt": pair.caption.encode(),
+        "json": json.dumps(pair.model_dump(mode="json") | {"split": split}).encode(),
     }
+    return {f"{pair.pair_id}.{ext}": members[ext] for ext in sorted(members)}
+
+
+def add_member(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(data), 0, 0o444
+    tar.addfile(info, io.BytesIO(data))
 
 
 def write_shard(path: Path, pairs: list[Pair], split: str, read_image: Callable[[str], bytes]) -> ShardStats:
-    from webdataset import TarWriter  # imports torch: seconds that only a dataset build should pay
-
-    with TarWriter(str(path), mtime=0.0) as sink:
+    with tarfile.open(path, "w") as tar:
         for pair in pairs:
-            sink.write(sample(pair, read_image(pair.image_path), split))
+            for name, data in sample_members(pair, read_image(pair.image_path), split).items():
+                add_member(tar, name, data)
     return ShardStats(
         shard=path.name,
         count=len(pairs),

@@ -11,8 +11,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from curation.lexicon.hunspell import expand_dictionary, read_affixes
 from curation.lexicon.tokens import fold, inflections, normalize_tokens
+from curation.lexicon.word_forms import dictionary_forms
 
 HUNSPELL_DIR = Path(os.environ.get("CURATION_HUNSPELL_DIR", "/usr/share/hunspell"))
 ENGLISH_DIC, ENGLISH_AFF, MEDICAL_DIC = "en_US.dic", "en_US.aff", "en_med_glut.dic"
@@ -119,10 +119,10 @@ def _term_forms(terms: list[Term]) -> dict[tuple[str, ...], TermForm]:
 
 @cache
 def load_lexicon() -> Lexicon:
-    """The lexicon, loaded once per process (about a second: the Hunspell forms are expanded)."""
-    affixes = read_affixes(_dictionary_file(ENGLISH_AFF))
-    english = {fold(w) for w in expand_dictionary(_dictionary_file(ENGLISH_DIC), affixes)}
-    medical = {fold(w) for w in expand_dictionary(_dictionary_file(MEDICAL_DIC), affixes)}
+    """The lexicon, loaded once per process."""
+    affixes = _dictionary_file(ENGLISH_AFF)
+    english = dictionary_forms(_dictionary_file(ENGLISH_DIC), affixes)
+    medical = set(dictionary_forms(_dictionary_file(MEDICAL_DIC), affixes))
     terms = read_term_lists()
     forms = _term_forms(terms)
     medical.update(word for form in forms for word in form if word.isalpha())
@@ -131,7 +131,7 @@ def load_lexicon() -> Lexicon:
         forms_of.setdefault(term_form.name, []).append(form)
     return Lexicon(
         tuple(terms),
-        frozenset(english),
+        english,
         frozenset(medical),
         forms,
         {name: tuple(found) for name, found in forms_of.items()},

@@ -13,13 +13,12 @@ from curation.lexicon.tokens import word_core
 from curation.text.edits import occurs
 from curation.text.llm_client import LlmClient
 from curation.text.matching import TermMatcher
-from curation.text.prompts import render, template_version
+from curation.text.prompts import CORRECTION_PROMPT, EXTRACTION_PROMPT, render, template_version
 from curation.text.refiner import NO_CONTEXT, Extraction, Proposal, VideoContext
 from curation.text.sentences import SentenceSpan
 from curation.text.suspects import suspect_indices
 
 T = TypeVar("T")
-CORRECTION_PROMPT, EXTRACTION_PROMPT = "asr_correction", "med_roi_extraction"
 
 
 class CorrectionReply(BaseModel):

@@ -14,6 +14,8 @@ import jinja2
 PROMPTS_DIR = Path(
     os.environ.get("CURATION_PROMPTS_DIR", Path(__file__).resolve().parents[2] / "prompts")
 )
+# the templates the LLM refiner renders
+CORRECTION_PROMPT, EXTRACTION_PROMPT = "asr_correction", "med_roi_extraction"
 _VERSION = re.compile(r"^\{#-?\s*version:\s*(\S+)\s*-?#\}")
 
 

@@ -21,8 +21,7 @@ from curation.text.sentences import split_sentences
 
 def make_refiner(settings: TextSettings, store: Store) -> TextRefiner:
     lexicon, matcher = load_lexicon(), default_matcher()
-    use_llm = settings.refiner == "llm" or (settings.refiner == "auto" and settings.llm.base_url)
-    if not use_llm:
+    if not settings.uses_llm:
         return OfflineRefiner(settings, lexicon, matcher)
     if not settings.llm.base_url:
         raise ValueError(
@@ -115,8 +114,7 @@ RULES_VERSION = "7"
 
 def fingerprint(settings: Settings) -> str:
     """Versions of the rules, term lists and prompts: changing them re-runs this stage."""
-    from curation.text.llm import CORRECTION_PROMPT, EXTRACTION_PROMPT
-    from curation.text.prompts import template_version
+    from curation.text.prompts import CORRECTION_PROMPT, EXTRACTION_PROMPT, template_version
 
     prompts = ",".join(f"{n}:{template_version(n)}" for n in (CORRECTION_PROMPT, EXTRACTION_PROMPT))
     return f"rules:{RULES_VERSION}|lexicon:{load_lexicon().version}|{prompts}"

@@ -6,6 +6,7 @@ from curation.lexicon import lexicon as lexicon_module
 from curation.lexicon.hunspell import expand_dictionary, read_affixes
 from curation.lexicon.lexicon import glossary_hotwords, load_lexicon
 from curation.lexicon.terms import find_terms, term_present
+from curation.lexicon.word_forms import dictionary_forms
 
 
 def test_lexicon_joins_the_curated_glossary_with_hunspell_medical_and_english_words():
@@ -26,20 +27,38 @@ def test_lexicon_joins_the_curated_glossary_with_hunspell_medical_and_english_wo
     assert not lexicon.is_known("namoplastic") and not lexicon.is_known("melonocytes")
 
 
-def test_hunspell_forms_are_expanded_with_suffixes_prefixes_and_cross_products(tmp_path: Path):
-    aff = tmp_path / "t.aff"
+def small_dictionary(folder: Path) -> tuple[Path, Path]:
+    aff = folder / "t.aff"
     aff.write_text(
         "SET UTF-8\nPFX U Y 1\nPFX U 0 un .\nSFX S Y 2\nSFX S 0 s [^y]\nSFX S y ies [^aeiou]y\n"
     )
-    dic = tmp_path / "t.dic"
-    dic.write_text("2\nbody/S\nerupted/U\nlesion/SU\n")
+    dic = folder / "t.dic"
+    dic.write_text("2\nbody/S\nerupted/U\nLesion/SU\n")
+    return dic, aff
+
+
+def test_hunspell_forms_are_expanded_with_suffixes_prefixes_and_cross_products(tmp_path: Path):
+    dic, aff = small_dictionary(tmp_path)
     forms = expand_dictionary(dic, read_affixes(aff))
-    assert {"body", "bodies", "erupted", "unerupted", "lesions", "unlesion", "unlesions"} <= forms
+    assert {"body", "bodies", "erupted", "unerupted", "Lesions", "unLesion", "unLesions"} <= forms
     assert "bodys" not in forms
+
+
+def test_expanded_forms_are_kept_per_machine_until_the_dictionary_changes(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    dic, aff = small_dictionary(tmp_path)
+    built = dictionary_forms(dic, aff)
+    assert {"bodies", "unerupted", "lesions", "unlesions"} <= built, "folded forms"
+    (kept,) = (tmp_path / "cache" / "histo-curation").glob("hunspell-t-*.txt")
+    kept.write_text("read\nfrom\nthe cache")
+    assert dictionary_forms(dic, aff) == {"read", "from", "the cache"}, "a second load expands nothing"
+    dic.write_text("1\ngranuloma/S\n")
+    assert dictionary_forms(dic, aff) == {"granuloma", "granulomas"}, "a changed dictionary is expanded again"
 
 
 def test_a_missing_dictionary_fails_with_the_package_to_install(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(lexicon_module, "HUNSPELL_DIR", tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     load_lexicon.cache_clear()
     try:
         with pytest.raises(
