@@ -143,10 +143,13 @@ class TreeMemory:
 
 
 def curate_run(manifest: Path, data: Path) -> tuple[float, TreeMemory]:
-    """Seconds and memory of `curate run` in a fresh process."""
+    """Seconds and memory of `curate run` in a fresh process, as from a user's shell: with its
+    Prefect home in `data`, not this process's (whose server holds that database)."""
     command = [str(Path(sys.executable).with_name("curate")), "run", "-m", str(manifest), "--data", str(data)]
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_HOME", "PREFECT_API_URL")}
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
     memory = TreeMemory(process.pid)
     output, _ = process.communicate()
     seconds, memory = time.perf_counter() - started, memory.stop()
