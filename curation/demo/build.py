@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from curation.atomic_file import write_atomically
 from curation.demo import slides as draw
 from curation.demo.audio import mix_conditions
 from curation.demo.page import page_name, write_page
@@ -235,12 +236,6 @@ def lecture_truth(script: LectureScript, corpus: str, shown: list[Shown], timeli
     )
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
 def build_lecture(script: LectureScript, corpus: str, out_dir: Path) -> Path:
     """Render, narrate and mux one lecture and write its page; the truth JSON is written last, as the
     completion mark."""
@@ -259,7 +254,7 @@ def build_lecture(script: LectureScript, corpus: str, out_dir: Path) -> Path:
     os.replace(partial, video_path)
     truth = lecture_truth(script, corpus, shown, timeline, levels_db)
     write_page(out_dir, script.video_id, truth.page, truth.duration_s)
-    _write_atomically(truth_file, truth.model_dump_json(indent=1))
+    write_atomically(truth_file, truth.model_dump_json(indent=1))
     return video_path
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from curation.atomic_file import write_atomically
 from curation.lexicon import hunspell, tokens
-from curation.machine_cache import machine_cache_dir, write_atomically
+from curation.machine_cache import machine_cache_dir
 
 
 def _cache_file(dic: Path, aff: Path) -> Path:
