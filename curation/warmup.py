@@ -1,7 +1,7 @@
 """What a run loads once per process, loaded ahead on a thread while the run waits for something else.
 
 Prefect's server takes seconds to boot in its own process, and in them this process's core is idle.
-The ASR model, the lexicon, the classifier, the OCR engine, the LLM client's import (when the LLM
+The ASR model, the lexicon and its term matchers, the classifier, the OCR engine, the LLM client's import (when the LLM
 refines the text) and yt-dlp's URL patterns (it compiles the pattern of every extractor it tries,
 about 1,800, the first time a URL is matched) are each cached for the process, so a stage that
 comes to one finds it loaded, or waits for the one load already under way. Only tasks on this process's threads gain: Dask workers
@@ -29,12 +29,14 @@ def loads(settings: Settings) -> list[Callable[[], object]]:
     from curation.asr import get_transcriber
     from curation.lexicon.lexicon import load_lexicon
     from curation.slides.ocr import get_engine
+    from curation.text.matching import default_matcher, dictionary_matcher
     from curation.vision.factory import get_classifier
 
     def llm_client() -> None:
         import curation.text.llm  # noqa: F401 - openai's import, a second of the text stage's first run
 
     steps = [url_patterns, lambda: get_transcriber(settings.asr), load_lexicon, lambda: get_classifier(settings.vision)]
+    steps += [default_matcher, dictionary_matcher]
     if settings.slides.enabled:
         steps.append(lambda: get_engine(settings.slides.engine))
     if settings.text.uses_llm:

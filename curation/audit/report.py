@@ -24,7 +24,7 @@ QUILT_IMPURITY_RATE = 0.78  # share of Quilt-1M images with an impurity in an in
 
 def thumbnail_uri(store: Store, image_path: str, side: int = THUMBNAIL_SIDE) -> str:
     with Image.open(io.BytesIO(store.read_bytes(store.join(image_path)))) as image:
-        image.draft("RGB", (side * 2, side * 2))
+        image.draft("RGB", (side, side))  # JPEG decodes at the smallest 1/2^k scale still >= side
         thumb = image.convert("RGB")
     thumb.thumbnail((side, side))
     buffer = io.BytesIO()

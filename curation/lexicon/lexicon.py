@@ -7,7 +7,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -45,6 +45,11 @@ class Lexicon:
     forms: dict[tuple[str, ...], TermForm] = field(repr=False)
     forms_of: dict[str, tuple[tuple[str, ...], ...]] = field(repr=False)
     version: str = ""  # digest of the term lists and dictionaries, for provenance
+
+    @cached_property
+    def longest_form(self) -> int:
+        """Tokens in the longest form, how far a term search looks ahead."""
+        return max(len(form) for form in self.forms)
 
     def is_english(self, word: str) -> bool:
         return fold(word) in self.english

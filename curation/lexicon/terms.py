@@ -11,16 +11,12 @@ from curation.lexicon.tokens import inflections, normalize_tokens
 Piece = TypeVar("Piece")
 
 
-def _longest_form(lexicon: Lexicon) -> int:
-    return max(len(form) for form in lexicon.forms)
-
-
 def longest_terms(
     pieces: Sequence[Piece], tokens_of: Callable[[Sequence[Piece]], tuple[str, ...]], lexicon: Lexicon
 ) -> Iterator[tuple[int, int, TermForm]]:
     """(first piece, pieces, form) of each curated term among `pieces` (tokens, or words whose
     tokens `tokens_of` gives), left to right; the longest term wins where terms overlap."""
-    longest = _longest_form(lexicon)
+    longest = lexicon.longest_form
     i = 0
     while i < len(pieces):
         for n in range(min(longest, len(pieces) - i), 0, -1):
