@@ -78,7 +78,8 @@ class AsrSettings(BaseModel):
     )
     vad: bool = True
     # off: on the demo lectures the glossary as a decoder prompt lost up to 5 of a lecture's 31
-    # sentences and made runs spread more across CPUs (bench/asr_spread.py --hotwords on off)
+    # sentences and made runs spread more across CPUs (bench/asr_spread.py --hotwords on off); a
+    # video's own page and slide words lose speech on clean narration too (bench/page_hotwords.py)
     glossary_hotwords: bool = Field(
         False, description="bias decoding towards the histopathology lexicon"
     )
