@@ -156,3 +156,15 @@ def _number_in_words(digits: str) -> str:
 def spoken_form(text: str) -> str:
     """The text as said, each number in words: "HER2" -> "HER two", "Ki-67" -> "Ki sixty seven"."""
     return re.sub(r"-?(\d+)", lambda m: f" {_number_in_words(m.group(1))}", text).strip()
+
+
+# how a letter is said: Whisper writes a letter it heard by its name as the letter ("ex five": "X5")
+_LETTER_NAMES = dict(zip(
+    "abcdefghijklmnopqrstuvwxyz",
+    "ay bee see dee ee ef gee aitch eye jay kay el em en oh pee cue ar es tee you vee doubleyou ex why zed".split(),
+))
+
+
+def said_letters(token: str) -> str:
+    """A token as it is said: a lone letter by its name ("x" -> "ex"), any other as it is."""
+    return _LETTER_NAMES.get(token, token)

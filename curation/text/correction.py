@@ -31,6 +31,7 @@ from curation.lexicon.tokens import (
     join_words,
     normalize_tokens,
     plural_forms,
+    said_letters,
     spoken_form,
     spoken_number,
     word_core,
@@ -65,6 +66,7 @@ MIN_EACH_VOCABULARY = 0.45
 MIN_SOUND_UNKNOWN_WORD = 0.75  # a word no dictionary knows may be spelled further off if it sounds so
 MIN_SPELLING_UNKNOWN_WORD = VOCABULARY_PREFILTER_SIMILARITY
 MIN_CHANGED_SCORE = 0.35  # and the words it replaces resemble the words it puts in
+MIN_SOUND_VOCABULARY_MARKER = 0.6  # "X5" for PAX5: the letters of a marker the video names
 MIN_SPOKEN_LETTERS_SPELLING = 0.3  # "the two" for "her two": the letters were heard as a short word
 GUESSED_PROBABILITY = 0.3  # a dictionary word Whisper was less sure of than this was a guess
 MAX_DICTIONARY_EDITS = 2  # a dictionary word is a candidate only a letter or two away
@@ -568,9 +570,14 @@ def _from_dictionary(
     return found
 
 
-def _misheard_markers(words: list[SpokenWord], lexicon: Lexicon) -> list[SpanFix]:
+def _misheard_markers(
+    words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermMatcher | None
+) -> list[SpanFix]:
     """A marker whose number was heard right and whose letters sound like the marker's, and like
-    no other marker with that number: "CHI 67" -> Ki-67. The letters must have been in doubt."""
+    no other marker with that number: "CHI 67" -> Ki-67. The letters must have been in doubt. A
+    marker the video names needs its letters only to sound near ("X5" -> PAX5 on a slide of PAX5),
+    and like no other marker with that number that the video or the lexicon names."""
+    named = _by_number(vocabulary.targets) if vocabulary else {}
     found = []
     for first, last in _spans(len(words), 2):
         wrong = _span_text(words, first, last)
@@ -579,16 +586,21 @@ def _misheard_markers(words: list[SpokenWord], lexicon: Lexicon) -> list[SpanFix
             continue
         if tokens in lexicon.forms or not _uncertain(words[first:last], lexicon):
             continue
-        alike = {
-            lexicon.forms[form].name: form
+        said = said_letters(tokens[0])
+        curated = {
+            lexicon.forms[form].name: Target(lexicon.forms[form].text, lexicon.forms[form].name, "term", len(form))
             for form in _markers_numbered(lexicon).get(tokens[1], ())
-            if closeness(tokens[0], form[0]).sound == 1.0
+            if closeness(said, form[0]).sound == 1.0
+        }
+        alike = curated | {
+            t.name: t
+            for t in named.get(tokens[1], ())
+            if closeness(said, normalize_tokens(t.text)[0]).sound >= MIN_SOUND_VOCABULARY_MARKER
         }
         if len(alike) == 1:
-            form = next(iter(alike.values()))
-            text = lexicon.forms[form].text
-            target = Target(text, lexicon.forms[form].name, "term", len(form))
-            found.append(SpanFix(first, last, wrong, Match(target, closeness(wrong, text))))
+            target = next(iter(alike.values()))
+            origin: FixOrigin = "terms" if target.name in curated else "vocabulary"
+            found.append(SpanFix(first, last, wrong, Match(target, closeness(wrong, target.text)), origin))
     return found
 
 
@@ -602,11 +614,7 @@ def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermM
     other marker of the vocabulary alike ("and the two" -> HER2 on a slide of HER2 scores). A
     number in words is common speech, so only a marker the video names is looked for, and only
     where Whisper guessed the word before it."""
-    by_number: dict[str, list[Target]] = {}
-    for target in vocabulary.targets:
-        form = normalize_tokens(target.text)
-        if len(form) == 2 and form[0].isalpha() and form[1].isdigit():
-            by_number.setdefault(form[1], []).append(target)
+    by_number = _by_number(vocabulary.targets)
     found = []
     for first, last in _spans(len(words), 3):
         if last - first < 2 or not _guessed(words[first], lexicon):
@@ -625,6 +633,16 @@ def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermM
             target = next(iter(alike.values()))
             close = closeness(wrong, spoken_form(target.text))
             found.append(SpanFix(first, last, wrong, Match(target, close), "vocabulary"))
+    return found
+
+
+def _by_number(targets: list[Target]) -> dict[str, list[Target]]:
+    """The targets that are letters then a number ("PAX5"), by their number."""
+    found: dict[str, list[Target]] = {}
+    for target in targets:
+        form = normalize_tokens(target.text)
+        if len(form) == 2 and form[0].isalpha() and form[1].isdigit():
+            found.setdefault(form[1], []).append(target)
     return found
 
 
@@ -655,7 +673,7 @@ def _candidates(
         )
         + _in_term_context(words, lexicon, matcher)
         + _split_words(words, matcher)
-        + _misheard_markers(words, lexicon)
+        + _misheard_markers(words, lexicon, vocabulary)
         + _dotted_acronyms(words, lexicon)
         + _hyphen_pieces(words, lexicon, matcher)
         + (_unambiguous(_from_vocabulary(words, lexicon, vocabulary)) if vocabulary else [])

@@ -188,6 +188,15 @@ def test_a_marker_said_in_words_is_written_as_the_video_names_it():
     assert _heard("We compare the@0.5 two cells here.", vocabulary=markers) == ["We compare the two cells here."]
 
 
+def test_a_marker_of_the_video_heard_with_its_letters_said_by_name_is_corrected():
+    heard = "The X5@0.71 is weak in the tumor cells."  # "PAX five" heard as "ex five"
+    assert _heard(heard, vocabulary=["PAX5", "CD30", "CD5"]) == ["The PAX5 is weak in the tumor cells."]
+    # not without the video naming it, nor where Whisper was sure, nor when two named markers sound alike
+    assert _heard(heard) == [heard.replace("@0.71", "")]
+    assert _heard(heard.replace("@0.71", ""), vocabulary=["PAX5"]) == [heard.replace("@0.71", "")]
+    assert _heard(heard, vocabulary=["PAX5", "SOX5"]) == [heard.replace("@0.71", "")]
+
+
 def test_a_term_of_the_video_heard_with_fillers_or_as_an_unknown_word_is_corrected():
     colorectal = "This is a color@0.44 act@0.17 to@0.16 land@0.81 a@0.55 carcinoma."
     assert _heard(colorectal, vocabulary=["colorectal adenocarcinoma"]) == ["This is a colorectal adenocarcinoma."]
