@@ -576,7 +576,7 @@ def _misheard_markers(
     """A marker whose number was heard right and whose letters sound like the marker's, and like
     no other marker with that number: "CHI 67" -> Ki-67. The letters must have been in doubt. A
     marker the video names needs its letters only to sound near ("X5" -> PAX5 on a slide of PAX5),
-    and like no other marker with that number that the video or the lexicon names."""
+    as long as no other marker the video names with that number sounds near too."""
     named = _by_number(vocabulary.targets) if vocabulary else {}
     found = []
     for first, last in _spans(len(words), 2):
