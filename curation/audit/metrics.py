@@ -172,6 +172,7 @@ def video_row(
         "keyframes": facts.keyframes,
         "duplicate_keyframes": facts.duplicate_keyframes,
         "histology_frames": facts.histology_frames,
+        "mean_word_probability": facts.mean_word_probability,
         "sentences": facts.sentences,
         "med_sentences": facts.med_sentences,
         "roi_sentences": facts.roi_sentences,

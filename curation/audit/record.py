@@ -32,6 +32,7 @@ class VideoRow(BaseModel):
     keyframes: int
     duplicate_keyframes: int
     histology_frames: int
+    mean_word_probability: float | None = None  # Whisper's, over the transcript; None without one
     sentences: int
     med_sentences: int
     roi_sentences: int

@@ -15,6 +15,7 @@ from curation.audit.pages import environment
 from curation.audit.review_labels import CAPTION_LABELS, TAG_LABELS
 from curation.export.versions import REPORT_FILE, VersionPair, VersionReader
 from curation.records import Pair
+from curation.stages import STAGE_NAMES
 from curation.store import Store
 
 THUMBNAIL_SIDE = 360
@@ -165,6 +166,7 @@ def write_report(
         caption_labels=CAPTION_LABELS,
         tag_labels=TAG_LABELS,
         quilt_impurity_rate=QUILT_IMPURITY_RATE,
+        stage_names=STAGE_NAMES,
         seed=seed,
     )
     path = reader.path(REPORT_FILE)

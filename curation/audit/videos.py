@@ -25,6 +25,8 @@ class VideoFacts:
     roi_sentences: int = 0
     aligned_pairs: int = 0  # candidates: every kept frame with every sentence spoken over it
     aligned_frames: int = 0  # histology frames with at least one candidate pair
+    # Whisper's mean word probability, as the ASR stage recorded it: low on noisy or garbled audio
+    mean_word_probability: float | None = None
 
     def done(self, stage: str) -> bool:
         status = self.statuses.get(stage)
@@ -56,6 +58,8 @@ def _aligned_pairs(store: Store, video_id: str) -> list[dict]:
 
 def collect_video_facts(store: Store, video_id: str, histology_threshold: float) -> VideoFacts:
     facts = VideoFacts(video_id, statuses=store.statuses(video_id))
+    if asr := facts.statuses.get("asr"):
+        facts.mean_word_probability = asr.metrics.get("mean_probability")
     if info := _read(store, video_id, "info.json", Video):
         facts.title, facts.channel, facts.duration_s = info.title, info.channel, info.duration_s
     kept: set[int] = set()

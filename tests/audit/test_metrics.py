@@ -144,6 +144,9 @@ def test_per_video_table(audit):
     )
     assert rows["lec-e"]["problem"] == "no keyframe classified as histology"
     assert rows["lec-a"]["problem"] == "" and rows["lec-a"]["mean_similarity"] is None
+    # how surely Whisper heard the words, from the ASR stage's status; none where ASR never finished
+    assert (a["mean_word_probability"], rows["lec-b"]["mean_word_probability"]) == (0.71, 0.9)
+    assert rows["lec-c"]["mean_word_probability"] is None and rows["lec-d"]["mean_word_probability"] is None
 
 
 def test_review_precision_and_impurities_enter_the_audit(store):

@@ -73,7 +73,10 @@ def test_report_renders_offline_with_the_pair_grid(store, browser):
     review = page.inner_text("#review")
     assert "71.4%" in review  # 5 of 7 accepted
     assert "arrows" in page.inner_text("#impurity-table")
-    assert "no keyframe classified as histology" in page.inner_text("#video-table")
+    videos = page.inner_text("#video-table")
+    assert "no keyframe classified as histology" in videos
+    assert "speech heard" in videos and "0.71" in page.inner_text("#video-table tr:has(.vid:text-is('lec-a'))")
+    assert "slides" in page.inner_text("#videos .lede")  # every stage of the graph has its dot explained
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = page.locator("#random").screenshot()
