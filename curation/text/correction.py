@@ -574,7 +574,8 @@ def _misheard_markers(
     words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermMatcher | None
 ) -> list[SpanFix]:
     """A marker whose number was heard right and whose letters sound like the marker's, and like
-    no other marker with that number: "CHI 67" -> Ki-67. The letters must have been in doubt. A
+    no other marker with that number: "CHI 67" -> Ki-67. The letters must have been in doubt and
+    written as a code's, not as an everyday word ("day 1" is no WT1). A
     marker the video names needs its letters only to sound near ("X5" -> PAX5 on a slide of PAX5),
     as long as no other marker the video names with that number sounds near too."""
     named = _by_number(vocabulary.targets) if vocabulary else {}
@@ -586,6 +587,8 @@ def _misheard_markers(
             continue
         if tokens in lexicon.forms or not _uncertain(words[first:last], lexicon):
             continue
+        if not _heard_as_code(words[first:last], lexicon):
+            continue  # "day 1", "case 5": a word and a number, not WT1 or PAX5
         said = said_letters(tokens[0])
         curated = {
             lexicon.forms[form].name: Target(lexicon.forms[form].text, lexicon.forms[form].name, "term", len(form))
@@ -602,6 +605,13 @@ def _misheard_markers(
             origin: FixOrigin = "terms" if target.name in curated else "vocabulary"
             found.append(SpanFix(first, last, wrong, Match(target, closeness(wrong, target.text)), origin))
     return found
+
+
+def _heard_as_code(span: list[SpokenWord], lexicon: Lexicon) -> bool:
+    """Whisper wrote letters and a number as a code: as one word ("X5", "chi-67"), or the letters
+    in capitals ("CHI 67") or as no word a dictionary knows."""
+    letters_heard = word_core(span[0].text)
+    return len(span) == 1 or letters_heard.isupper() or is_unknown(letters_heard, lexicon)
 
 
 def _guessed(word: SpokenWord, lexicon: Lexicon) -> bool:

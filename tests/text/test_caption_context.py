@@ -195,6 +195,9 @@ def test_a_marker_of_the_video_heard_with_its_letters_said_by_name_is_corrected(
     assert _heard(heard) == [heard.replace("@0.71", "")]
     assert _heard(heard.replace("@0.71", ""), vocabulary=["PAX5"]) == [heard.replace("@0.71", "")]
     assert _heard(heard, vocabulary=["PAX5", "SOX5"]) == [heard.replace("@0.71", "")]
+    # an everyday word before a number is no marker, even one the video names or one that sounds the same
+    assert _heard("This is case@0.6 5 of the series.", vocabulary=["PAX5"]) == ["This is case 5 of the series."]
+    assert _heard("On day@0.6 1 the biopsy was taken.") == ["On day 1 the biopsy was taken."]  # not WT1
 
 
 def test_a_term_of_the_video_heard_with_fillers_or_as_an_unknown_word_is_corrected():
