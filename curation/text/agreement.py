@@ -50,8 +50,8 @@ def agreement_fixes(words: list[SpokenWord], lexicon: Lexicon) -> list[tuple[str
         before = fold(word_core(words[i - 1].text))
         if fold(verb) not in PLURAL_VERBS or not noun.isalpha() or before in SUBJECTS or before.endswith("ed"):
             continue
-        if any(_is_plural(fold(word_core(w.text)), lexicon) for w in words[clause_start:i]):
-            continue
+        if any(_is_plural(fold(word_core(w.text)), lexicon) for w in words[clause_start : i + 1]):
+            continue  # a plural before "are", the noun itself included ("the cells are")
         plural = _plural(noun, lexicon)
         if plural is not None:
             fixes.append((f"{noun} {verb}", f"{plural} {verb}"))

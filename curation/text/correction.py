@@ -693,6 +693,20 @@ def _candidates(
     return [f for f in found if not _absorbs_needlessly(words, f, lexicon)]
 
 
+def _only_drops_words(fix: SpanFix, lexicon: Lexicon) -> bool:
+    """The term was heard right inside the span, in any of its spellings or numbers, so the fix
+    would only drop the words beside it ("immunohistochemistry helps", "classic Reed-Sternberg
+    cell", "HER2 is" for HER2/neu), which were said too."""
+    heard, meant = normalize_tokens(fix.wrong), normalize_tokens(fix.match.target.text)
+    for size in range(1, len(heard)):
+        for run in (heard[i : i + size] for i in range(len(heard) - size + 1)):
+            known = lexicon.forms.get(run)
+            same_term = known is not None and known.name == fix.match.target.name
+            if same_term or run in inflections(meant) or meant in inflections(run):
+                return True
+    return False
+
+
 def _cuts_a_term(words: list[SpokenWord], fix: SpanFix, lexicon: Lexicon) -> bool:
     """A term heard right runs across the edge of the span: "this to plasma cells" holds plasma
     cells, so it is no Histoplasma."""
@@ -810,9 +824,11 @@ def span_fixes(
     def whole_terms_kept(fixes: list[SpanFix]) -> list[SpanFix]:
         return [f for f in fixes if not _cuts_a_term(words, f, lexicon)]
 
-    first_pass = _best_non_overlapping(
-        whole_terms_kept(_candidates(words, lexicon, matcher, vocabulary, dictionary))
-    )
+    # a term heard right takes no word beside it; one written in by the first pass may, in the
+    # second ("acid-fast bacilli fin": the "fin" was the rest of the misheard term)
+    first_pass = _best_non_overlapping(whole_terms_kept([
+        f for f in _candidates(words, lexicon, matcher, vocabulary, dictionary) if not _only_drops_words(f, lexicon)
+    ]))
     if not first_pass:
         return []
     extending = _best_non_overlapping(
