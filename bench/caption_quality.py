@@ -6,7 +6,9 @@ vocabulary (the terms on its slides and page), so the vocabulary's gain is visib
 Per run it prints term accuracy (raw and refined), errors fixed, terms broken, the mean share of a
 caption's words the narrator actually said, the share of captions with more than a fifth of their
 words never said, the share cut mid-sentence, and how well `Sentence.confidence` separates
-garbled sentences (over a fifth never said) from clean ones. Captions are the sentences marked MED
+garbled sentences (over a fifth never said) from clean ones; then how many of the sentences the
+narrators said it changes when every word was heard right but unsurely (probability 0.6): a
+correction there changes words that were said. Captions are the sentences marked MED
 or ROI; a version keeps those whose confidence reaches `export.min_text_confidence`, so the
 figures of the kept captions at that cut are printed beside those of all captions, with the share
 of clean captions the cut keeps (its cost), and the trade-off over a range of cuts. The vocabulary is built as the text stage builds it, from the lecture's page title and the
@@ -30,6 +32,7 @@ from curation.evaluation.text import (
     CaptionScore,
     caption_scores,
     caption_summary,
+    said_but_changed,
     score,
     summary,
     transcribe_cached,
@@ -93,6 +96,7 @@ FIGURES = (
     "clean_at_or_above_half_confidence",
 )
 CUTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+UNSURE_PROBABILITY = 0.6
 
 
 def kept_figures(captions: list[CaptionScore], cut: float) -> dict[str, float]:
@@ -139,7 +143,13 @@ def main() -> None:
         f = kept_figures(captions, c)
         curve.add_row(f"{c:g}", *(f"{v:.3f}" if isinstance(v, float) else str(v) for v in f.values()))
     console.print(curve)
+    changed = said_but_changed([truth for truth, _ in lectures], UNSURE_PROBABILITY)
+    said = sum(len(truth.sentences) for truth, _ in lectures)
+    console.print(f"sentences said, heard right at probability {UNSURE_PROBABILITY:g}, that the text stage changes: "
+                  f"{len(changed)} of {said}")
     if args.show:
+        for before, after in changed:
+            console.print(f"said {before!r}\n  -> {after!r}", markup=False, soft_wrap=True)
         for c in captions:
             if c.garbled or c.confidence < 0.5:
                 console.print(f"{c.video_id} said {c.said_share:.2f} conf {c.confidence:.2f}: {c.text}", markup=False, soft_wrap=True)

@@ -17,13 +17,18 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from curation.config import Settings
+from curation.config import Settings, TextSettings
 from curation.demo.truth import LectureTruth, SentenceTruth
+from curation.evaluation.demo_context import demo_slides, demo_video
 from curation.intervals import overlap_s, overlapping
-from curation.lexicon.lexicon import glossary_hotwords
+from curation.lexicon.lexicon import glossary_hotwords, load_lexicon
 from curation.lexicon.terms import find_terms, term_present
 from curation.lexicon.tokens import normalize_tokens
 from curation.records import TextAnalysis, Transcript, Word
+from curation.slides.vocabulary import video_vocabulary
+from curation.text.matching import default_matcher
+from curation.text.offline import OfflineRefiner
+from curation.text.stage import analyse
 
 
 class TextScore(BaseModel):
@@ -261,3 +266,34 @@ def transcribe_cached(media: Path, settings: Settings, cache_dir: Path) -> Trans
     cache_dir.mkdir(parents=True, exist_ok=True)
     cached.write_text(transcript.model_dump_json())
     return transcript
+
+
+def heard_unsurely(said: SentenceTruth, probability: float) -> Transcript:
+    """The sentence as it was said, word for word over its time, as if Whisper had heard every
+    word right but with `probability`: what the text stage changes in it, it changes in words that
+    were said."""
+    tokens = said.text.split()
+    step = (said.end - said.start) / len(tokens)
+    words = [
+        Word(start=round(said.start + i * step, 3), end=round(said.start + (i + 1) * step, 3), text=token,
+             probability=probability)
+        for i, token in enumerate(tokens)
+    ]
+    return Transcript(video_id="said", language="en", model_id="said", duration_s=said.end, segments=[], words=words)
+
+
+def said_but_changed(truths: list[LectureTruth], probability: float) -> list[tuple[str, str]]:
+    """(said, written) for each sentence of the demo lectures that the offline text stage, with its
+    video's vocabulary, changes when every word was heard right at `probability`."""
+    settings = TextSettings()
+    lexicon = load_lexicon()
+    changed = []
+    for truth in truths:
+        vocabulary = video_vocabulary(demo_video(truth.video_id, truth.title), demo_slides(truth.video_id), lexicon)
+        for said in truth.sentences:
+            refiner = OfflineRefiner(settings, lexicon, default_matcher())
+            analysis = analyse(heard_unsurely(said, probability), refiner, settings, vocabulary)
+            written = " ".join(s.text for s in analysis.sentences)
+            if written.split() != said.text.split():
+                changed.append((said.text, written))
+    return changed

@@ -8,7 +8,7 @@ import pytest
 
 from curation.config import ExportSettings, TextSettings
 from curation.evaluation.demo_context import demo_slides, demo_video
-from curation.evaluation.text import caption_scores, score, summary
+from curation.evaluation.text import caption_scores, said_but_changed, score, summary
 from curation.lexicon.lexicon import load_lexicon
 from curation.lexicon.tokens import plural_forms
 from curation.records import Segment, SlideText, SlideTexts, TextLine, Transcript, Video, Word
@@ -285,14 +285,7 @@ def test_a_term_heard_right_is_written_as_the_term_list_writes_it():
 def test_what_was_said_heard_unsurely_comes_out_as_said(demo_transcripts):
     """Every sentence the demo narrators said, written right but heard at probability 0.6, through
     the refiner with its video's vocabulary: a correction here only changes words that were said."""
-    lexicon = load_lexicon()
-    changed = []
-    for truth, _ in demo_transcripts:
-        vocabulary = video_vocabulary(demo_video(truth.video_id), demo_slides(truth.video_id), lexicon)
-        for said in truth.sentences:
-            out = " ".join(_heard(_unsure(said.text), vocabulary=vocabulary))
-            if out.split() != said.text.split():
-                changed.append((said.text, out))
+    changed = said_but_changed([truth for truth, _ in demo_transcripts], 0.6)
     assert len(demo_transcripts) == 3 and sum(len(t.sentences) for t, _ in demo_transcripts) > 90
     # 10 of 94 changed before terms heard right stopped swallowing the words beside them and
     # plurals stopped being made plural again ("cellses"); 4 now, each an everyday phrase read as a
@@ -300,8 +293,5 @@ def test_what_was_said_heard_unsurely_comes_out_as_said(demo_transcripts):
     assert len(changed) <= 5, changed
     outs = " ".join(out for _, out in changed)
     assert "cellses" not in outs and "bodieses" not in outs
-    assert "immunohistochemistry helps" in _heard(_unsure("In doubt, immunohistochemistry helps."))[0]
-
-
-def _unsure(sentence: str, probability: float = 0.6) -> str:
-    return " ".join(f"{word}@{probability}" for word in sentence.split())
+    assert "immunohistochemistry helps" in _heard("In doubt, immunohistochemistry@0.6 helps@0.6 here.")[0]
+    assert _heard("The Reed-Sternberg cells@0.6 are@0.6 few.") == ["The Reed-Sternberg cells are few."]
