@@ -520,6 +520,9 @@ def _vocabulary_fix_holds(words: list[SpokenWord], fix: SpanFix, lexicon: Lexico
             or fix.words > 1
             or any(is_unknown(word_core(w.text), lexicon) for w in changed)
         )
+        # one everyday word ("fibrous") is replaced only where Whisper nearly guessed it
+        and (fix.words > 1 or not all(lexicon.is_english(word_core(w.text)) for w in changed)
+             or any(_guessed(w, lexicon) for w in changed))
         # what is replaced resembles what replaces it: no "full thickness" -> "Breslow thickness"
         and (not missing or _resembles(changed, missing))
         and _keeps_letters(fix)

@@ -295,3 +295,5 @@ def test_what_was_said_heard_unsurely_comes_out_as_said(demo_transcripts):
     assert "cellses" not in outs and "bodieses" not in outs
     assert "immunohistochemistry helps" in _heard("In doubt, immunohistochemistry@0.6 helps@0.6 here.")[0]
     assert _heard("The Reed-Sternberg cells@0.6 are@0.6 few.") == ["The Reed-Sternberg cells are few."]
+    said = "Nodules are surrounded by fibrous septa."
+    assert _heard(said.replace("fibrous", "fibrous@0.6"), vocabulary=["fibrosis"]) == [said]  # not "fibroses"
