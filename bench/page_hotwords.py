@@ -9,8 +9,9 @@ page metadata, slide text and media), so run that first. The vocabulary is the o
 builds (`curation.slides.vocabulary.video_vocabulary`), joined as the ASR stage joins hotwords,
 cut to its first --max-chars characters where that is set. Per lecture it prints the words heard,
 sentences recognised (half their words heard within their time) and their mean start error, and
-medical terms heard as said, without and with the vocabulary. `asr.glossary_hotwords` stays off
-for both, so the only bias is the video's own.
+medical-term accuracy of the raw and the refined text (bench/asr_figures.py scores them), without
+and with the vocabulary. `asr.glossary_hotwords` stays off for both, so the only bias is the
+video's own.
 """
 
 from __future__ import annotations
@@ -18,15 +19,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from asr_figures import AsrFigures, lecture_figures, totals
 from rich.console import Console
 from rich.table import Table
 
 from curation.config import load_settings
 from curation.demo.truth import load_truth
-from curation.evaluation.text import heard_in, is_recognised
 from curation.lexicon.lexicon import load_lexicon
-from curation.lexicon.terms import term_present
-from curation.records import SlideTexts, Video
+from curation.records import SlideTexts, Transcript, Video
 from curation.slides.vocabulary import video_vocabulary
 from curation.store import Store
 
@@ -38,17 +38,10 @@ def hotwords(video: Video, slides: SlideTexts, max_chars: int) -> str:
     return joined[:max_chars].rsplit(",", 1)[0] if max_chars and len(joined) > max_chars else joined
 
 
-def figures(truth, words) -> tuple[int, float, float, float]:
-    recognised = [s for s in truth.sentences if is_recognised(s, words)]
-    start_error = sum(abs(heard_in(s, words)[0].start - s.start) for s in recognised)
-    heard = " ".join(w.text for w in words)
-    terms = [t for s in truth.sentences for t in s.terms]
-    return (
-        len(words),
-        len(recognised) / len(truth.sentences),
-        start_error / len(recognised) if recognised else 0.0,
-        sum(term_present(t, heard) for t in terms) / len(terms) if terms else 1.0,
-    )
+def transcript_of(media: Path, vocabulary: str, transcriber) -> Transcript:
+    result = transcriber.transcribe(media, vocabulary)
+    return Transcript(video_id=media.parent.name, language=result.language, model_id=transcriber.model_id,
+                      duration_s=result.duration_s, segments=result.segments, words=result.words)
 
 
 def main() -> None:
@@ -75,27 +68,31 @@ def main() -> None:
     asr = settings.asr.model_copy(update={"glossary_hotwords": False})
     transcriber = get_transcriber(asr)
     table = Table(title=f"{args.corpus} corpus: ASR without / with the video's own vocabulary as hotwords")
-    for column in ("lecture", "audio", "hotword chars", "words", "sentences recognised", "start error s", "terms heard"):
+    for column in ("lecture", "audio", "hotword chars", "words", "sentences recognised", "mean start error s",
+                   "terms raw", "terms refined"):
         table.add_column(column)
-    totals = {"without": [0, 0], "with": [0, 0]}
+    runs: dict[str, list[AsrFigures]] = {"without": [], "with": []}
     for truth in truths:
         video = store.load(truth.video_id, Video)
         slides = SlideTexts(video_id=truth.video_id, engine_id="off", frames=[]) if args.page_only else (
             store.load(truth.video_id, SlideTexts))
         vocabulary = hotwords(video, slides, args.max_chars)
         media = Path(data) / "videos" / truth.video_id / video.file_name
-        without = figures(truth, transcriber.transcribe(media, "").words)
-        biased = figures(truth, transcriber.transcribe(media, vocabulary).words)
-        for name, result in (("without", without), ("with", biased)):
-            totals[name][0] += round(result[1] * len(truth.sentences))
-            totals[name][1] += len(truth.sentences)
-        table.add_row(
-            truth.video_id, ", ".join(truth.audio.conditions) or "clean", str(len(vocabulary)),
-            *(f"{a} / {b}" if isinstance(a, int) else f"{a:.3f} / {b:.3f}" for a, b in zip(without, biased)),
-        )
-    Console(width=160).print(table)
-    for name, (recognised, said) in totals.items():
-        print(f"sentences recognised {name} the vocabulary: {recognised}/{said} = {recognised / said:.3f}")
+        pair = [lecture_figures(truth, transcript_of(media, v, transcriber), settings) for v in ("", vocabulary)]
+        for name, figures in zip(runs, pair):
+            runs[name].append(figures)
+        cells = [(f.words, f"{f.sentences_recognised}/{f.sentences}",
+                  f"{f.start_error_s / max(f.sentences_recognised, 1):.2f}",
+                  f"{f.terms_right_raw / max(f.terms, 1):.3f}", f"{f.terms_right_refined / max(f.terms, 1):.3f}")
+                 for f in pair]
+        table.add_row(truth.video_id, ", ".join(truth.audio.conditions) or "clean", str(len(vocabulary)),
+                      *(f"{a} / {b}" for a, b in zip(*cells)))
+    Console(width=170).print(table)
+    for name, lectures in runs.items():
+        figures = totals(lectures)
+        print(f"{name} the vocabulary: sentences recognised {figures['sentences_recognised']:.3f} "
+              f"(worst lecture {figures['worst_lecture_recognised']:.3f}), terms raw {figures['term_accuracy_raw']:.3f}, "
+              f"refined {figures['term_accuracy_refined']:.3f}")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ word no dictionary knows, one or two letters off). These kinds of mishearing are
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -581,7 +582,7 @@ def _misheard_markers(
     written as a code's, not as an everyday word ("day 1" is no WT1). A
     marker the video names needs its letters only to sound near ("X5" -> PAX5 on a slide of PAX5),
     as long as no other marker the video names with that number sounds near too."""
-    named = _by_number(vocabulary.targets) if vocabulary else {}
+    named = _by_number((normalize_tokens(t.text), t) for t in vocabulary.targets) if vocabulary else {}
     found = []
     for first, last in _spans(len(words), 2):
         wrong = _span_text(words, first, last)
@@ -594,14 +595,12 @@ def _misheard_markers(
             continue  # "day 1", "case 5": a word and a number, not WT1 or PAX5
         said = said_letters(tokens[0])
         curated = {
-            lexicon.forms[form].name: Target(lexicon.forms[form].text, lexicon.forms[form].name, "term", len(form))
-            for form in _markers_numbered(lexicon).get(tokens[1], ())
-            if closeness(said, form[0]).sound == 1.0
+            t.name: t for letters, t in _markers_numbered(lexicon).get(tokens[1], ())
+            if closeness(said, letters).sound == 1.0
         }
         alike = curated | {
-            t.name: t
-            for t in named.get(tokens[1], ())
-            if closeness(said, normalize_tokens(t.text)[0]).sound >= MIN_SOUND_VOCABULARY_MARKER
+            t.name: t for letters, t in named.get(tokens[1], ())
+            if closeness(said, letters).sound >= MIN_SOUND_VOCABULARY_MARKER
         }
         if len(alike) == 1:
             target = next(iter(alike.values()))
@@ -627,7 +626,7 @@ def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermM
     other marker of the vocabulary alike ("and the two" -> HER2 on a slide of HER2 scores). A
     number in words is common speech, so only a marker the video names is looked for, and only
     where Whisper guessed the word before it."""
-    by_number = _by_number(vocabulary.targets)
+    by_number = _by_number((normalize_tokens(t.text), t) for t in vocabulary.targets)
     found = []
     for first, last in _spans(len(words), 3):
         if last - first < 2 or not _guessed(words[first], lexicon):
@@ -638,9 +637,8 @@ def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermM
         if len(heard_letters) != 1 or number is None or wrong is None:
             continue
         alike = {
-            t.name: t
-            for t in by_number.get(number, [])
-            if closeness(heard_letters[0], normalize_tokens(t.text)[0]).spelling >= MIN_SPOKEN_LETTERS_SPELLING
+            t.name: t for letters, t in by_number.get(number, ())
+            if closeness(heard_letters[0], letters).spelling >= MIN_SPOKEN_LETTERS_SPELLING
         }
         if len(alike) == 1:
             target = next(iter(alike.values()))
@@ -649,24 +647,22 @@ def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermM
     return found
 
 
-def _by_number(targets: list[Target]) -> dict[str, list[Target]]:
-    """The targets that are letters then a number ("PAX5"), by their number."""
-    found: dict[str, list[Target]] = {}
-    for target in targets:
-        form = normalize_tokens(target.text)
+def _by_number(forms: Iterable[tuple[tuple[str, ...], Target]]) -> dict[str, list[tuple[str, Target]]]:
+    """The markers among (form, target): forms of letters then a number ("pax", "5"), as
+    (letters, target) by their number."""
+    found: dict[str, list[tuple[str, Target]]] = {}
+    for form, target in forms:
         if len(form) == 2 and form[0].isalpha() and form[1].isdigit():
-            found.setdefault(form[1], []).append(target)
+            found.setdefault(form[1], []).append((form[0], target))
     return found
 
 
 @cache
-def _markers_numbered(lexicon: Lexicon) -> dict[str, list[tuple[str, ...]]]:
-    """Term forms that are letters then a number ("ki", "67"), by their number."""
-    found: dict[str, list[tuple[str, ...]]] = {}
-    for form in lexicon.forms:
-        if len(form) == 2 and form[0].isalpha() and form[1].isdigit():
-            found.setdefault(form[1], []).append(form)
-    return found
+def _markers_numbered(lexicon: Lexicon) -> dict[str, list[tuple[str, Target]]]:
+    """The lexicon's markers, each spelling by itself ("ki", "67"), by their number."""
+    return _by_number(
+        (form, Target(term.text, term.name, "term", len(form))) for form, term in lexicon.forms.items()
+    )
 
 
 _ORIGIN_RANK: dict[FixOrigin, int] = {"vocabulary": 2, "terms": 1, "dictionary": 0}
