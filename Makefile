@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 LOCK_TOOLS := .cache/lock-tools
 APT_PACKAGES := ffmpeg espeak-ng hunspell-en-med hunspell-en-us chromium chromium-driver fonts-dejavu-core \
-  tesseract-ocr tesseract-ocr-eng
+  tesseract-ocr-eng
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export ORT_DISABLE_TELEMETRY := 1

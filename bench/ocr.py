@@ -7,7 +7,7 @@ name banner, histology with and without text beside it) and microscope fields wi
 the picture ("Masson trichrome x40", "HER2 3+", white on dark too). Word accuracy is the share of
 the words drawn that the engine read (as multisets of lower-case tokens); extra words are words
 read that were not drawn, per frame. Seconds are per frame over the whole mix, line finding
-included: CPU (this process and the engine's child processes) and wall time.
+included: CPU (this process and any child process of the engine) and wall time.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import os
 import time
 from collections import Counter
 
+import cv2
 import numpy as np
 from PIL import ImageDraw
 from rich.console import Console
@@ -56,13 +57,14 @@ def labelled_field(label: str, stain: str, dark: bool, corner: int) -> np.ndarra
 
 
 def bench_frames() -> list[tuple[np.ndarray, str]]:
+    """Each frame in grey, as the slides stage decodes keyframes, with the text drawn on it."""
     frames = []
     for script in load_scripts():
         for index in range(len(script.slides)):
             frames.append((np.asarray(render(script, index).image), drawn_text(script.shown(index))))
     for corner, (label, stain, dark) in enumerate(LABELS):
         frames.append((labelled_field(label, stain, dark, corner % 4), label))
-    return frames
+    return [(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), text) for image, text in frames]
 
 
 def cpu_seconds() -> float:

@@ -131,9 +131,9 @@ def stage_seconds(store, video_ids: list[str], stage: str) -> float:
 
 
 def ocr_cpu_seconds(store, video_ids: list[str], settings) -> float:
-    """CPU time (this process and tesseract's) of the slides stage run again, alone, on each
-    lecture's stored keyframes. Its time inside the run is mostly waiting for the cores that ASR
-    holds, so its wall time there says little of what it costs."""
+    """CPU time of the slides stage run again, alone, on each lecture's stored keyframes. Its time
+    inside the run is mostly waiting for the cores that ASR holds, so its wall time there says
+    little of what it costs."""
     import tempfile
 
     from curation.pipeline import StageContext

@@ -1,6 +1,8 @@
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
-from curation.slides.ocr import get_engine
+from curation.slides.ocr import TesseractEngine, get_engine
 from curation.slides.reading import read_frames
 from curation.slides.regions import find_text_lines
 from tests.slides.images import labelled_tissue, text_slide, tissue, title_slide
@@ -42,3 +44,20 @@ def test_lines_below_the_confidence_floor_are_dropped():
     frames = [labelled_tissue("Masson trichrome x40")]
     (line,) = read_frames(get_engine("tesseract"), frames, min_confidence=0.0)[0]
     assert read_frames(get_engine("tesseract"), frames, min_confidence=min(1.0, line.confidence + 0.01)) == [[]]
+
+
+def test_tesseract_reads_the_same_when_videos_read_at_once():
+    frames = [labelled_tissue(label) for label in ("Masson trichrome x40", "Congo red x20", "PAS-diastase 400x")]
+    alone = [read_frames(get_engine("tesseract"), [frame], min_confidence=0.5) for frame in frames]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(lambda f: read_frames(get_engine("tesseract"), [f], min_confidence=0.5), frames * 4))
+    assert [[line.text for line in lines] for (lines,) in alone] == [
+        ["Masson trichrome x40"], ["Congo red x20"], ["PAS-diastase 400x"]
+    ]
+    assert together == alone * 4
+
+
+def test_a_missing_english_model_names_the_setting(tmp_path, monkeypatch):
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"eng\.traineddata is missing.*TESSDATA_PREFIX"):
+        TesseractEngine()

@@ -1,13 +1,16 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from curation.config import Settings
+from curation.errors import InvalidArtifact
 from curation.frames.stage import encode_jpeg
 from curation.pipeline import StageContext
 from curation.records import Keyframe, Keyframes, SlideTexts, VideoRef
 from curation.slides.settings import SlidesSettings
-from curation.slides.stage import read_slides
+from curation.slides.ocr import get_engine
+from curation.slides.stage import fingerprint, read_slides
 from curation.store import Store
 from tests.slides.images import labelled_tissue, text_slide, tissue
 
@@ -74,3 +77,23 @@ def test_reading_the_slides_can_be_switched_off(tmp_path):
     images = [text_slide("Liver fibrosis", ["Masson trichrome highlights collagen"])]
     slides, _ = run(tmp_path, lambda store: keyframes_in(store, images, duplicates={}), enabled=False)
     assert (slides.video_id, slides.engine_id, slides.frames) == ("lec", "off", [])
+
+
+def test_a_keyframe_that_is_no_image_is_named_in_the_error(tmp_path):
+    images = [labelled_tissue("HER2 3+", stain="ihc"), tissue()]
+
+    def broken_second_frame(store: Store) -> Keyframes:
+        keyframes = keyframes_in(store, images, duplicates={})
+        store.write_bytes(store.video_path("lec", "frames/0001.jpg"), b"\xff\xd8 cut short")
+        return keyframes
+
+    with pytest.raises(InvalidArtifact, match="frames/0001.jpg: not a readable image"):
+        run(tmp_path, broken_second_frame)
+
+
+def test_the_engine_version_is_part_of_the_stage_fingerprint():
+    """Another tesseract reads other words: its version, not only the engine's name, keys the stage."""
+    version = get_engine("tesseract").engine_id
+    assert version.split("/")[1][0].isdigit()
+    assert f"ocr:{version}|" in fingerprint(Settings())
+    assert fingerprint(Settings(slides=SlidesSettings(enabled=False))).startswith("ocr:off|")
