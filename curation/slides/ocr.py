@@ -5,7 +5,7 @@ and spares the engines their own, slow, page analysis. An engine is loaded once 
 
 - `tesseract`: tesseract 5 (LSTM) in this process, through tesserocr's wheel, with the English
   model of Debian's tesseract-ocr-eng; each line dark on light, read as a uniform block of text
-  (`PSM.SINGLE_BLOCK`; as a single line, `bench/ocr.py` read 0.87 of the words against 0.91).
+  (`PSM.SINGLE_BLOCK`; read as a single line, `bench/ocr.py`'s words were read 0.88 against 0.95).
   In process it costs half the CPU of one `tesseract` command per video on the lines stacked into
   one picture: the command's start-up (0.07 s) and the picture file were the other half.
 - `rapidocr`: the PP-OCRv4 line recogniser that the rapidocr-onnxruntime wheel ships, on one
@@ -27,10 +27,11 @@ from PIL import Image
 from curation.slides.settings import EngineName
 
 Read = tuple[str, float]  # a line's text and its confidence in [0, 1]
-# Every line is scaled to this height, over the 36 px of rows that tesseract's English LSTM reads:
-# lines 24-32 px high read 0.91 of the bench's words, 34-48 px 0.93-0.96, at nearly the same CPU.
-LINE_HEIGHT = 40  # ...
-MARGIN = 10  # ...on this much white around it
+# Tesseract reads each line scaled to LINE_HEIGHT, above the 36 rows its English LSTM reads (lines of
+# 24-32 px read 0.91 of bench/ocr.py's words, of 34-48 px 0.93-0.96, at nearly the same CPU), with
+# MARGIN pixels of white around it.
+LINE_HEIGHT = 40
+MARGIN = 10
 DEBIAN_TESSDATA = "/usr/share/tesseract-ocr/5/tessdata"  # where tesseract-ocr-eng puts the English model
 
 
@@ -92,7 +93,7 @@ class RapidOcrEngine:
     def read(self, crops: list[np.ndarray]) -> list[Read]:
         if not crops:
             return []
-        bgr = [cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) if c.ndim == 2 else np.ascontiguousarray(c[:, :, ::-1]) for c in crops]
+        bgr = [cv2.cvtColor(c, cv2.COLOR_GRAY2BGR if c.ndim == 2 else cv2.COLOR_RGB2BGR) for c in crops]
         reads, _ = self.recogniser(bgr)
         return [(text.strip(), min(1.0, max(0.0, float(score)))) for text, score in reads]
 

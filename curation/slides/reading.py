@@ -22,8 +22,9 @@ def crop(image: np.ndarray, box: Box) -> np.ndarray:
 
 
 def read_frames(engine: OcrEngine, images: Iterable[np.ndarray], min_confidence: float) -> list[list[TextLine]]:
-    """The lines read on each frame (grey, as the stage decodes keyframes, or RGB), top to bottom, at `min_confidence` or above. Frames are
-    cut into line crops one at a time (only the crops are kept) and read in one engine call."""
+    """The lines read on each frame (grey, as the stage decodes keyframes, or RGB), top to bottom,
+    at `min_confidence` or above. Frames are cut into line crops one at a time (only the crops are
+    kept) and read in one engine call."""
     boxes: list[list[Box]] = []
     crops: list[np.ndarray] = []
     for image in images:
