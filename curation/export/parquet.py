@@ -48,7 +48,11 @@ def write_pairs(path: Path, rows: list[dict], extra_columns: tuple[str, ...]) ->
 
 
 def read_rows(source: BinaryIO, columns: list[str] | None = None) -> list[dict]:
-    """The rows `write_pairs` wrote, with the JSON text of dict fields decoded again."""
+    """The rows `write_pairs` wrote, with the JSON text of dict fields decoded again.
+
+    Read on this thread: Arrow's thread pool, reading from a Python file, can still be tearing
+    down when the process exits, which then aborts (`terminate called without an active
+    exception`, exit 134; apache/arrow#50482). `curate dataset diff` died so a third of the time."""
     decode = json_text_fields()
-    rows = pq.read_table(source, columns=columns).to_pylist()
+    rows = pq.read_table(source, columns=columns, use_threads=False).to_pylist()
     return [{k: json.loads(v) if k in decode and isinstance(v, str) else v for k, v in row.items()} for row in rows]

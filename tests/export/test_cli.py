@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -94,3 +97,17 @@ def test_a_mistyped_takedown_list_stops_the_build(store, tmp_path):
     missing = tmp_path / "takedwon.csv"
     assert f"takedown list {missing} does not exist" in fails("build", "--data", str(store.root), "--takedown", str(missing))
     assert version_names(store, "histo-pairs") == []
+
+
+def test_a_process_that_read_a_version_exits_cleanly(store):
+    """Arrow's thread pool, reading pairs from a file object, aborted most processes that exited
+    right after (exit 134), so a scripted `curate dataset diff` failed at random."""
+    invoke("build", "--data", str(store.root))
+    read_and_exit = (
+        "import sys\nfrom curation.export.versions import VersionReader\nfrom curation.store import Store\n"
+        "print(len(VersionReader(Store(sys.argv[1]), 'histo-pairs', 'v0001').pairs()))"
+    )
+    runs = [subprocess.run([sys.executable, "-c", read_and_exit, str(store.root)], capture_output=True, text=True)
+            for _ in range(12)]
+    assert [(run.returncode, run.stderr) for run in runs] == [(0, "")] * 12
+    assert int(runs[0].stdout) == read_version(store, "histo-pairs", "v0001").counts["pairs"] > 0
