@@ -1,8 +1,10 @@
+import shutil
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
-from curation.slides.ocr import TesseractEngine, get_engine
+from curation.slides.ocr import DEBIAN_TESSDATA, TesseractEngine, get_engine
 from curation.slides.reading import read_frames
 from curation.slides.regions import find_text_lines
 from tests.slides.images import labelled_tissue, text_slide, tissue, title_slide
@@ -57,7 +59,10 @@ def test_tesseract_reads_the_same_when_videos_read_at_once():
     assert together == alone * 4
 
 
-def test_a_missing_english_model_names_the_setting(tmp_path, monkeypatch):
+def test_the_english_model_is_read_from_tessdata_prefix(tmp_path, monkeypatch):
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
     with pytest.raises(FileNotFoundError, match=r"eng\.traineddata is missing.*TESSDATA_PREFIX"):
         TesseractEngine()
+    shutil.copy(Path(DEBIAN_TESSDATA) / "eng.traineddata", tmp_path)
+    (line,) = read_frames(TesseractEngine(), [labelled_tissue("Congo red x20")], min_confidence=0.5)[0]
+    assert line.text == "Congo red x20"
