@@ -287,11 +287,11 @@ def said_but_changed(truths: list[LectureTruth], probability: float) -> list[tup
     video's vocabulary, changes when every word was heard right at `probability`."""
     settings = TextSettings()
     lexicon = load_lexicon()
+    refiner = OfflineRefiner(settings, lexicon, default_matcher())
     changed = []
     for truth in truths:
         vocabulary = video_vocabulary(demo_video(truth.video_id, truth.title), demo_slides(truth.video_id), lexicon)
         for said in truth.sentences:
-            refiner = OfflineRefiner(settings, lexicon, default_matcher())
             analysis = analyse(heard_unsurely(said, probability), refiner, settings, vocabulary)
             written = " ".join(s.text for s in analysis.sentences)
             if written.split() != said.text.split():

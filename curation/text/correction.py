@@ -574,15 +574,16 @@ def _from_dictionary(
     return found
 
 
-def _misheard_markers(
-    words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermMatcher | None
-) -> list[SpanFix]:
+MarkersByNumber = dict[str, list[tuple[str, Target]]]  # number -> (letters, target): "5" -> ("pax", PAX5)
+
+
+def _misheard_markers(words: list[SpokenWord], lexicon: Lexicon, named: MarkersByNumber) -> list[SpanFix]:
     """A marker whose number was heard right and whose letters sound like the marker's, and like
     no other marker with that number: "CHI 67" -> Ki-67. The letters must have been in doubt and
     written as a code's, not as an everyday word ("day 1" is no WT1). A
     marker the video names needs its letters only to sound near ("X5" -> PAX5 on a slide of PAX5),
-    as long as no other marker the video names with that number sounds near too."""
-    named = _by_number((normalize_tokens(t.text), t) for t in vocabulary.targets) if vocabulary else {}
+    as long as no other marker the video names with that number sounds near too. `named`: the
+    video's markers (`_video_markers`)."""
     found = []
     for first, last in _spans(len(words), 2):
         wrong = _span_text(words, first, last)
@@ -620,13 +621,12 @@ def _guessed(word: SpokenWord, lexicon: Lexicon) -> bool:
     return word.probability < GUESSED_PROBABILITY or is_unknown(word_core(word.text), lexicon)
 
 
-def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermMatcher) -> list[SpanFix]:
+def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, named: MarkersByNumber) -> list[SpanFix]:
     """A marker of the video's vocabulary said as it is spoken, its number in words ("her two",
     "key sixty seven"), and heard so: a guessed word near its letters, then its number, and no
     other marker of the vocabulary alike ("and the two" -> HER2 on a slide of HER2 scores). A
     number in words is common speech, so only a marker the video names is looked for, and only
     where Whisper guessed the word before it."""
-    by_number = _by_number((normalize_tokens(t.text), t) for t in vocabulary.targets)
     found = []
     for first, last in _spans(len(words), 3):
         if last - first < 2 or not _guessed(words[first], lexicon):
@@ -637,7 +637,7 @@ def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermM
         if len(heard_letters) != 1 or number is None or wrong is None:
             continue
         alike = {
-            t.name: t for letters, t in by_number.get(number, ())
+            t.name: t for letters, t in named.get(number, ())
             if closeness(heard_letters[0], letters).spelling >= MIN_SPOKEN_LETTERS_SPELLING
         }
         if len(alike) == 1:
@@ -647,7 +647,7 @@ def _spoken_markers(words: list[SpokenWord], lexicon: Lexicon, vocabulary: TermM
     return found
 
 
-def _by_number(forms: Iterable[tuple[tuple[str, ...], Target]]) -> dict[str, list[tuple[str, Target]]]:
+def _by_number(forms: Iterable[tuple[tuple[str, ...], Target]]) -> MarkersByNumber:
     """The markers among (form, target): forms of letters then a number ("pax", "5"), as
     (letters, target) by their number."""
     found: dict[str, list[tuple[str, Target]]] = {}
@@ -658,11 +658,16 @@ def _by_number(forms: Iterable[tuple[tuple[str, ...], Target]]) -> dict[str, lis
 
 
 @cache
-def _markers_numbered(lexicon: Lexicon) -> dict[str, list[tuple[str, Target]]]:
+def _markers_numbered(lexicon: Lexicon) -> MarkersByNumber:
     """The lexicon's markers, each spelling by itself ("ki", "67"), by their number."""
     return _by_number(
         (form, Target(term.text, term.name, "term", len(form))) for form, term in lexicon.forms.items()
     )
+
+
+def _video_markers(vocabulary: TermMatcher | None) -> MarkersByNumber:
+    """The markers the video names, by their number."""
+    return _by_number((normalize_tokens(t.text), t) for t in vocabulary.targets) if vocabulary else {}
 
 
 _ORIGIN_RANK: dict[FixOrigin, int] = {"vocabulary": 2, "terms": 1, "dictionary": 0}
@@ -675,6 +680,7 @@ def _candidates(
     vocabulary: TermMatcher | None,
     dictionary: TermMatcher | None,
 ) -> list[SpanFix]:
+    named = _video_markers(vocabulary)
     found = (
         _unambiguous(
             _around_unknown_words(words, lexicon, matcher)
@@ -682,11 +688,11 @@ def _candidates(
         )
         + _in_term_context(words, lexicon, matcher)
         + _split_words(words, matcher)
-        + _misheard_markers(words, lexicon, vocabulary)
+        + _misheard_markers(words, lexicon, named)
         + _dotted_acronyms(words, lexicon)
         + _hyphen_pieces(words, lexicon, matcher)
         + (_unambiguous(_from_vocabulary(words, lexicon, vocabulary)) if vocabulary else [])
-        + (_spoken_markers(words, lexicon, vocabulary) if vocabulary else [])
+        + _spoken_markers(words, lexicon, named)
         + (_from_dictionary(words, lexicon, dictionary) if dictionary else [])
     )
     return [f for f in found if not _absorbs_needlessly(words, f, lexicon)]
