@@ -3,17 +3,18 @@
 Whisper's word probabilities are read together with the lexicon: a word heard with less than near
 certainty is doubtful, the more so the less likely, unless it is a word of the lexicon or of the
 video's vocabulary (a term the narrator plausibly said) or a correction replaced it; a word no
-dictionary knows is doubtful whatever its probability, unless corrected. A function word is
-doubted only when Whisper nearly guessed it: the "to" and "a" of "color act to land a carcinoma"
-glue a misheard term together. Doubtful words in a run count more than scattered ones, since a
-misheard term ("needle-nelson", "azilias") comes as a run of them. A short sentence is judged as
-if it had `MIN_JUDGED_WORDS` words, so one doubtful word in three does not condemn it. Whisper
-predicts a segment's first word together with the segment's timestamp, so that word is heard less
-surely (in the demo and noisy lectures' transcripts, a median probability of 0.82 against 0.92,
-and 30% under 0.5 against 16%): a dictionary word opening a segment is doubted less. Calibrated
-on the demo lectures' frozen transcripts and on the noisy ones (`bench/caption_quality.py` prints,
-per cut, the share of kept captions with more than a fifth of their words never said and the
-share of clean captions kept).
+dictionary knows is doubtful whatever its probability, unless corrected. A function word is doubted
+only when Whisper nearly guessed it: the "to" and "a" of "color act to land a carcinoma" glue a
+misheard term together, and beside an uncertain word one heard at less than even odds is doubted too
+("he was in a" for "hemosiderin as", where only "was" was a guess). Doubtful words in a run count
+more than scattered ones, since a misheard term ("needle-nelson", "azilias") comes as a run of them.
+A short sentence is judged as if it had `MIN_JUDGED_WORDS` words, so one doubtful word in three does
+not condemn it. Whisper predicts a segment's first word together with the segment's timestamp, so
+that word is heard less surely (in the demo and noisy lectures' transcripts, a median probability of
+0.82 against 0.92, and 30% under 0.5 against 16%): a dictionary word opening a segment is doubted
+less. Calibrated on the demo lectures' frozen transcripts and on the noisy ones
+(`bench/caption_quality.py` prints, per cut, the share of kept captions with more than a fifth of
+their words never said and the share of clean captions kept).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ DOUBTFUL_PROBABILITY = 0.5
 DOUBT_WEIGHT = 7.0
 RUN_WEIGHT = 1.5
 FUNCTION_WORD_PROBABILITY = 0.3  # under this a function word is doubtful, in proportion
+FUNCTION_WORD_IN_RUN_PROBABILITY = 0.6  # and under this one beside an uncertain word
 MIN_JUDGED_WORDS = 10
 UNCERTAIN_DOUBT = 0.5  # a word at least this doubtful is listed as uncertain
 SEGMENT_OPENER_DOUBT = 0.3  # the share of its doubt a dictionary word opening a segment keeps
@@ -87,6 +89,24 @@ def _word_doubt(
     return doubt
 
 
+def _beside(doubts: list[float], i: int) -> float:
+    """The doubt of the more doubtful neighbour of word i."""
+    return max(doubts[i - 1] if i > 0 else 0.0, doubts[i + 1] if i + 1 < len(doubts) else 0.0)
+
+
+def _glue_doubts(words: list[SpokenWord], doubts: list[float], resolved: set[str]) -> list[float]:
+    """Function words heard unsurely beside an uncertain word are doubted too: they are what a
+    misheard term was split into ("he was in a" for "hemosiderin as", "cut for" for "Kupffer")."""
+    glued = list(doubts)
+    for i, word in enumerate(words):
+        core = word_core(word.text)
+        if fold(core) in FUNCTION_WORDS and not set(normalize_tokens(core)) <= resolved \
+                and _beside(doubts, i) >= UNCERTAIN_DOUBT:
+            unsure = (FUNCTION_WORD_IN_RUN_PROBABILITY - word.probability) / FUNCTION_WORD_IN_RUN_PROBABILITY
+            glued[i] = max(doubts[i], unsure)
+    return glued
+
+
 def judge_confidence(
     span: SentenceSpan,
     applied: list[tuple[str, str]],
@@ -105,10 +125,8 @@ def judge_confidence(
     }
     words = span.spoken
     doubts = [_word_doubt(word, resolved, lexicon, own_words, openers) for word in words]
-    cost = sum(
-        d * (RUN_WEIGHT if (i > 0 and doubts[i - 1]) or (i + 1 < len(words) and doubts[i + 1]) else 1.0)
-        for i, d in enumerate(doubts)
-    )
+    doubts = _glue_doubts(words, doubts, resolved)
+    cost = sum(d * (RUN_WEIGHT if _beside(doubts, i) else 1.0) for i, d in enumerate(doubts))
     confidence = max(0.0, 1.0 - DOUBT_WEIGHT * cost / max(len(words), MIN_JUDGED_WORDS))
     uncertain = [word_core(w.text) for w, d in zip(words, doubts, strict=True) if d >= UNCERTAIN_DOUBT]
     return Judgement(round(confidence, 3), uncertain)
