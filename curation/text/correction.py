@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from curation.lexicon.lexicon import Lexicon, is_unknown
@@ -550,10 +551,25 @@ def _from_vocabulary(
     return found
 
 
+@cache
+def _english_by_initial(english: frozenset[str]) -> dict[str, list[str]]:
+    by_initial: dict[str, list[str]] = {}
+    for word in english:
+        by_initial.setdefault(word[:1], []).append(word)
+    return by_initial
+
+
+def _english_within(word: str, edits: int, lexicon: Lexicon) -> bool:
+    """Whether an everyday word with the same first letter lies at most `edits` letters from `word`."""
+    candidates = _english_by_initial(lexicon.english).get(word[:1], [])
+    return process.extractOne(word, candidates, scorer=Levenshtein.distance, score_cutoff=edits) is not None
+
+
 def _from_dictionary(
     words: list[SpokenWord], lexicon: Lexicon, dictionary: TermMatcher
 ) -> list[SpanFix]:
-    """A word no dictionary knows, a letter or two from one word of hunspell-en-med, and from no other."""
+    """A word no dictionary knows, a letter or two from one word of hunspell-en-med, and from no
+    other word, specialist or everyday ("blueing" is as near "bluing" as "bluewing")."""
     found = []
     for i, word in enumerate(words):
         core = word_core(word.text)
@@ -564,11 +580,13 @@ def _from_dictionary(
             continue
         best, close = ranked[0], ranked[0].closeness
         runner_up = ranked[1].closeness.score if len(ranked) > 1 else 0.0
+        edits = Levenshtein.distance(letters(core), letters(best.target.text))
         if (
-            Levenshtein.distance(letters(core), letters(best.target.text)) <= MAX_DICTIONARY_EDITS
+            edits <= MAX_DICTIONARY_EDITS
             and letters(core)[:1] == letters(best.target.text)[:1]
             and min(close.spelling, close.sound) >= MIN_EACH_DICTIONARY
             and runner_up < close.score - DICTIONARY_MARGIN
+            and not _english_within(letters(core), edits, lexicon)
         ):
             found.append(SpanFix(i, i + 1, core, best, "dictionary"))
     return found
