@@ -12,9 +12,10 @@ A short sentence is judged as if it had `MIN_JUDGED_WORDS` words, so one doubtfu
 not condemn it. Whisper predicts a segment's first word together with the segment's timestamp, so
 that word is heard less surely (in the demo and noisy lectures' transcripts, a median probability of
 0.82 against 0.92, and 30% under 0.5 against 16%): a dictionary word opening a segment is doubted
-less. Calibrated on the demo lectures' frozen transcripts and on the noisy ones
-(`bench/caption_quality.py` prints, per cut, the share of kept captions with more than a fifth of
-their words never said and the share of clean captions kept).
+less, unless Whisper all but guessed it ("modules" for "nodules" at 0.10). Calibrated on the demo
+lectures' frozen transcripts and on the noisy ones (`bench/caption_quality.py` prints, per cut, the
+share of kept captions with more than a fifth of their words never said and the share of clean
+captions kept).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ FUNCTION_WORD_IN_RUN_PROBABILITY = 0.6  # and under this one beside an uncertain
 MIN_JUDGED_WORDS = 10
 UNCERTAIN_DOUBT = 0.5  # a word at least this doubtful is listed as uncertain
 SEGMENT_OPENER_DOUBT = 0.3  # the share of its doubt a dictionary word opening a segment keeps
+OPENER_GUESS_PROBABILITY = 0.2  # unless heard with less than this: a guess wherever it stands
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ def _word_doubt(
     word: SpokenWord, resolved: set[str], lexicon: Lexicon, own_words: set[str], openers: frozenset[float]
 ) -> float:
     doubt = _doubt(word, resolved, lexicon, own_words)
-    if word.start in openers and not is_unknown(word_core(word.text), lexicon):
+    guess = word.probability < OPENER_GUESS_PROBABILITY
+    if word.start in openers and not guess and not is_unknown(word_core(word.text), lexicon):
         return doubt * SEGMENT_OPENER_DOUBT
     return doubt
 
@@ -100,8 +103,8 @@ def _glue_doubts(words: list[SpokenWord], doubts: list[float], resolved: set[str
     glued = list(doubts)
     for i, word in enumerate(words):
         core = word_core(word.text)
-        if fold(core) in FUNCTION_WORDS and not set(normalize_tokens(core)) <= resolved \
-                and _beside(doubts, i) >= UNCERTAIN_DOUBT:
+        glue = fold(core) in FUNCTION_WORDS and not set(normalize_tokens(core)) <= resolved
+        if glue and _beside(doubts, i) >= UNCERTAIN_DOUBT:
             unsure = (FUNCTION_WORD_IN_RUN_PROBABILITY - word.probability) / FUNCTION_WORD_IN_RUN_PROBABILITY
             glued[i] = max(doubts[i], unsure)
     return glued

@@ -264,6 +264,8 @@ def test_a_dictionary_word_opening_a_whisper_segment_is_doubted_less():
     assert confidence(said, segment_starts=(-0.2,)) == confidence(said, segment_starts=(0.0,))
     garbled = "Florp@0.2 invasive breast cancer is tested for estrogen receptor."
     assert confidence(garbled, segment_starts=(0.0,)) == confidence(garbled)  # no dictionary knows it
+    guessed = "Every@0.1 invasive breast cancer is tested for estrogen receptor."
+    assert confidence(guessed, segment_starts=(0.0,)) == confidence(guessed)  # a guess wherever it stands
 
 
 def test_an_eponym_heard_as_everyday_words_is_corrected_from_the_slide_that_names_it():
