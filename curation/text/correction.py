@@ -517,9 +517,11 @@ def _vocabulary_fix_holds(words: list[SpokenWord], fix: SpanFix, lexicon: Lexico
         # the words replaced were doubtful, or nearly the term already
         and (close.spelling >= NEARLY_SAME_SPELLING or _uncertain(changed, lexicon))
         # an everyday word ("skin") replaces only a word no dictionary knows, or several merged
+        # that are no phrase of their own ("saw in", "In the panel" were said: they hold a
+        # function word)
         and (
             not single_everyday_word
-            or fix.words > 1
+            or (fix.words > 1 and not any(_is_function_word(w) for w in words[fix.first : fix.last]))
             or any(is_unknown(word_core(w.text), lexicon) for w in changed)
         )
         # one everyday word ("fibrous") is replaced only where Whisper nearly guessed it
