@@ -22,7 +22,6 @@ from typing import Protocol
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from curation.slides.settings import EngineName
 
@@ -73,7 +72,9 @@ class TesseractEngine:
         scale = LINE_HEIGHT / grey.shape[0]
         line = cv2.resize(grey, (max(1, round(grey.shape[1] * scale)), LINE_HEIGHT),
                           interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-        self.api.SetImage(Image.fromarray(np.pad(line, MARGIN, constant_values=255)))
+        # raw bytes, not a PIL image, which tesserocr would write out as a BMP file in memory
+        page = np.ascontiguousarray(np.pad(line, MARGIN, constant_values=255))
+        self.api.SetImageBytes(page.tobytes(), page.shape[1], page.shape[0], 1, page.shape[1])
         text = " ".join(self.api.GetUTF8Text().split())
         return (text, self.api.MeanTextConf() / 100) if text else ("", 0.0)
 
