@@ -52,6 +52,7 @@ MIN_MERGED_LETTER_SHARE = 0.8  # and the term keeps most of their letters: no wo
 MIN_FRAGMENTED_LETTERS = 10  # a long term heard as several everyday words: "mucus to chemistry"
 MIN_SCORE_FRAGMENTED = 0.7
 UNCERTAIN_PROBABILITY = 0.8  # dictionary words are replaced only where Whisper was this unsure
+SURE_PROBABILITY = 0.9  # a word heard this surely was said, unless a fix spells it out whole
 MIN_SCORE_IN_CONTEXT = 0.62  # the rest of the term, heard right, vouches for one odd word
 MIN_EACH_IN_CONTEXT = 0.5
 MIN_SCORE_WEAK_CONTEXT = 0.8  # "master-oid bodies": a word that close needs no strong context
@@ -274,8 +275,9 @@ def _fragmented_terms(
     """A long term the ASR wrote as several everyday words: "mucus to chemistry".
 
     The span must share no word with the term, hold no term (else it was heard right, at least in
-    part), no medical word an English speller does not know, no number, and at least one word
-    Whisper was unsure of.
+    part), no medical word an English speller does not know, no number, at least one word Whisper
+    was unsure of, and no word it was sure of that the term does not spell out: that word was
+    said ("fibrous sets" for fibrous septa is no fibrocytes; "them a plastic" is desmoplastic).
     """
 
     def fragment(fix: SpanFix) -> bool:
@@ -290,6 +292,10 @@ def _fragmented_terms(
             )
             and not find_terms(fix.wrong, lexicon)
             and _uncertain(words[fix.first : fix.last], lexicon)
+            and not any(
+                w.probability >= SURE_PROBABILITY and letters(w.text) not in letters(fix.match.target.text)
+                for w in words[fix.first : fix.last]
+            )
         )
 
     spans = [s for s in _spans(len(words), MAX_FRAGMENT_WORDS) if s[1] - s[0] > 1]
