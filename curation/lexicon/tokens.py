@@ -92,6 +92,8 @@ def plural_forms(word: str) -> frozenset[str]:
     }
     if word.endswith(("sis", "us")):
         return frozenset(forms)
+    if re.search(r"[^s]s$", word):
+        return frozenset()  # a plural already ("bodies", "features") or a Latin name ("vulgaris")
     if re.search(r"[^aeiou]y$", word):
         forms.add(word[:-1] + "ies")
     elif re.search(r"(s|x|z|ch|sh)$", word):

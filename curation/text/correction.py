@@ -25,7 +25,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from curation.lexicon.lexicon import Lexicon, is_unknown
-from curation.lexicon.terms import find_terms
+from curation.lexicon.terms import find_terms, longest_terms
 from curation.lexicon.tokens import (
     FUNCTION_WORDS,
     fold,
@@ -75,6 +75,8 @@ GUESSED_PROBABILITY = 0.3  # a dictionary word Whisper was less sure of than thi
 MAX_DICTIONARY_EDITS = 2  # a dictionary word is a candidate only a letter or two away
 MIN_EACH_DICTIONARY = 0.8
 DICTIONARY_MARGIN = 0.05  # and with no other dictionary word nearly as close
+NEGATION = "non"  # the prefix that turns a term into its opposite: non-necrotizing
+MIN_NEGATION_SPELLING = 0.6  # "on", "no" and "now" may be a "non" misheard; "in" and "see" are not
 _BREAK = re.compile(r"[.?!;:]$")
 _CLAUSE = re.compile(r"[,.?!;:]$")
 
@@ -257,6 +259,19 @@ def _around_unknown_words(
     return [f for f in fixes if _close_enough(f) and not folds_in_confident_words(f)]
 
 
+def _replaces_a_sure_word(words: list[SpokenWord], fix: SpanFix) -> bool:
+    """The fix drops a word Whisper was sure of, which the term does not spell out: that word was
+    said ("fibrous sets" for fibrous septa is no fibrocytes, "in this giant cell" no Langhans giant
+    cell), though "them plastic" may be desmoplastic."""
+    meant = fix.match.target.text
+    return any(
+        w.probability >= SURE_PROBABILITY
+        and letters(w.text) not in letters(meant)
+        and not all(any(_same_word(t, m) for m in normalize_tokens(meant)) for t in normalize_tokens(w.text))
+        for w in words[fix.first : fix.last]
+    )
+
+
 def _same_word(a: str, b: str) -> bool:
     """The same word, or one the plural of the other."""
     return a == b or (b,) in inflections((a,)) or (a,) in inflections((b,))
@@ -276,8 +291,7 @@ def _fragmented_terms(
 
     The span must share no word with the term, hold no term (else it was heard right, at least in
     part), no medical word an English speller does not know, no number, at least one word Whisper
-    was unsure of, and no word it was sure of that the term does not spell out: that word was
-    said ("fibrous sets" for fibrous septa is no fibrocytes; "them a plastic" is desmoplastic).
+    was unsure of, and replace no word it was sure of.
     """
 
     def fragment(fix: SpanFix) -> bool:
@@ -292,10 +306,7 @@ def _fragmented_terms(
             )
             and not find_terms(fix.wrong, lexicon)
             and _uncertain(words[fix.first : fix.last], lexicon)
-            and not any(
-                w.probability >= SURE_PROBABILITY and letters(w.text) not in letters(fix.match.target.text)
-                for w in words[fix.first : fix.last]
-            )
+            and not _replaces_a_sure_word(words, fix)
         )
 
     spans = [s for s in _spans(len(words), MAX_FRAGMENT_WORDS) if s[1] - s[0] > 1]
@@ -470,10 +481,11 @@ def _foreign_terms(fix: SpanFix, lexicon: Lexicon) -> bool:
     """The span holds a term, or a specialist word, that the fix would not keep: it was heard right.
     A term kept as the end of a longer word is kept: "land a carcinoma" -> adenocarcinoma."""
     kept = set(normalize_tokens(fix.match.target.text))
-    found = {w for name in find_terms(fix.wrong, lexicon) for w in normalize_tokens(name)}
-    specialist = {
-        t for t in normalize_tokens(fix.wrong) if lexicon.is_medical(t) and not lexicon.is_english(t)
-    }
+    heard = normalize_tokens(fix.wrong)
+    # the words of the terms as heard: "histiocytes" is kept by epithelioid histiocytes, though the
+    # term is named histiocyte; "thickness" heard is not kept by "Breslow thicknesses"
+    found = {t for first, n, _ in longest_terms(heard, tuple, lexicon) for t in heard[first : first + n]}
+    specialist = {t for t in heard if lexicon.is_medical(t) and not lexicon.is_english(t)}
     lost = (found | specialist) - kept - {p for w in kept for p in plural_forms(w)}
     return any(not any(w.endswith(t) for w in kept) for t in lost)
 
@@ -536,6 +548,7 @@ def _vocabulary_fix_holds(words: list[SpokenWord], fix: SpanFix, lexicon: Lexico
         # what is replaced resembles what replaces it: no "full thickness" -> "Breslow thickness"
         and (not missing or _resembles(changed, missing))
         and _keeps_letters(fix)
+        and not _replaces_a_sure_word(words, fix)
         and not _foreign_terms(fix, lexicon)
     )
 
@@ -721,7 +734,18 @@ def _candidates(
         + _spoken_markers(words, lexicon, named)
         + (_from_dictionary(words, lexicon, dictionary) if dictionary else [])
     )
-    return [f for f in found if not _absorbs_needlessly(words, f, lexicon)]
+    return [f for f in found if not _absorbs_needlessly(words, f, lexicon) and not _invents_a_negation(words, f)]
+
+
+def _invents_a_negation(words: list[SpokenWord], fix: SpanFix) -> bool:
+    """The term says "non" where nothing like it was heard: "see necrotizing Grand" was necrotizing
+    granulomas, no non-necrotizing granuloma; "on necrotizing" or "now necrotizing" may be."""
+    if NEGATION not in normalize_tokens(fix.match.target.text):
+        return False
+    heard = [t for w in words[fix.first : fix.last] for t in normalize_tokens(w.text)]
+    return not any(
+        t.startswith(NEGATION) or closeness(t, NEGATION).spelling >= MIN_NEGATION_SPELLING for t in heard
+    )
 
 
 def _only_drops_words(fix: SpanFix, lexicon: Lexicon) -> bool:

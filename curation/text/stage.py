@@ -109,7 +109,7 @@ def refine_text(transcript: Transcript, slides: SlideTexts, video: Video, ctx: S
 
 
 # the version of the correction, sentence and confidence rules: raise it when they change
-RULES_VERSION = "13"
+RULES_VERSION = "14"
 
 
 def fingerprint(settings: Settings) -> str:

@@ -108,6 +108,10 @@ def test_plurals_are_real_plurals():
     assert plural_forms("bacillus") == {"bacilli"} and plural_forms("bacilli") == set()
     assert not {("bacillis",), ("fungis",), ("eosins",), ("acid", "fast", "bacillis")} & set(forms)
     assert ("silver", "stains") in forms and ("granulomas",) in forms
+    # a word ending in s is a plural already or a Latin name: no "bodieses", no "vulgarises"
+    assert plural_forms("bodies") == set() and plural_forms("vulgaris") == set()
+    assert plural_forms("abscess") == {"abscesses"} and plural_forms("virus") == {"viruses"}
+    assert not {("councilman", "bodieses"), ("pemphigus", "vulgarises")} & set(forms)
     fixed = _analyse("It shows acid fast bacillis in red rods.").sentences[0].text
     assert "bacillis" not in fixed and "acid-fast bacilli" in fixed
 
@@ -220,6 +224,19 @@ def test_a_function_word_sounding_like_the_start_of_a_term_joins_it():
     heard = "and on@0.67 necrotizing@0.6 Grand@0.77 Loma's@0.91 range@0.27 the@0.6 possibility of sarcoidosis."
     fixed = _heard(heard, vocabulary=["non-necrotizing granuloma", "granuloma"])[0]
     assert fixed.startswith("and non-necrotizing granuloma ")
+
+
+def test_a_term_of_the_video_never_takes_the_place_of_words_heard_surely_or_adds_a_negation():
+    vocabulary = ["Langhans giant cell", "non-necrotizing granuloma"]
+    # "Within this giant cell": "this" was heard surely, and Langhans does not spell it
+    heard = "Merge with each with@0.17 in@0.62 this@0.97 giant@0.65 cell@0.42 you may find."
+    assert _heard(heard, vocabulary=vocabulary) == ["Merge with each with in this giant cell you may find."]
+    # "see necrotizing granulomas": nothing like "non" was heard
+    heard = "Whenever@0.89 you see@0.99 necrotizing@0.9 Grand@0.58 order stains."
+    assert "non-necrotizing" not in _heard(heard, vocabulary=vocabulary)[0]
+    # "now necrotizing" may be a misheard "non"
+    heard = "Tight now@0.19 necrotizing@0.66 granulones@0.42 merge."
+    assert _heard(heard, vocabulary=vocabulary) == ["Tight non-necrotizing granulomas merge."]
 
 
 def test_a_guessed_capital_word_opens_no_sentence():
