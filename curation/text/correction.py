@@ -263,12 +263,9 @@ def _replaces_a_sure_word(words: list[SpokenWord], fix: SpanFix) -> bool:
     """The fix drops a word Whisper was sure of, which the term does not spell out: that word was
     said ("fibrous sets" for fibrous septa is no fibrocytes, "in this giant cell" no Langhans giant
     cell), though "them plastic" may be desmoplastic."""
-    meant = fix.match.target.text
+    meant = letters(fix.match.target.text)
     return any(
-        w.probability >= SURE_PROBABILITY
-        and letters(w.text) not in letters(meant)
-        and not all(any(_same_word(t, m) for m in normalize_tokens(meant)) for t in normalize_tokens(w.text))
-        for w in words[fix.first : fix.last]
+        w.probability >= SURE_PROBABILITY and letters(w.text) not in meant for w in _changed_words(words, fix)
     )
 
 
