@@ -2,13 +2,14 @@
 lectures under background music, mains hum and noise, fast speech and 32 kb/s audio are worth.
 
 Live ASR, so each bar holds across CPUs with margin: the words heard differ with the CPU's int8
-kernels, and by more than the instruction set says (an AMD EPYC heard them otherwise than an Intel
-Xeon did under the same CT2_FORCE_CPU_ISA). One run each of GENERIC, AVX, AVX2 and AVX512
-(`bench/quality.py --corpus hard`, where the exact figures live) measured:
-- on an Intel Xeon: sentences recognised 0.940 on all four; kept captions 14-17, none with more than
+kernels, and by more than the instruction set says (two machines heard them otherwise under the
+same CT2_FORCE_CPU_ISA). One run each of GENERIC, AVX, AVX2 and AVX512 (`bench/quality.py --corpus
+hard`, where the exact figures live) measured:
+- on one machine: sentences recognised 0.940 on all four; kept captions 14-17, none with more than
   a fifth of their words never said; words said 0.959-0.964; kept term accuracy 0.958-1.000;
-- on an AMD EPYC: sentences recognised 0.920-0.960; kept captions 12-14, of which none or one (0.083)
-  with more than a fifth never said; words said 0.937-0.968; kept term accuracy 0.941-1.000.
+- on another (an AMD EPYC): sentences recognised 0.920-0.960; kept captions 12-14, of which none or
+  one (0.083) with more than a fifth never said; words said 0.937-0.968; kept term accuracy
+  0.941-1.000.
 No wrong term was written in on either.
 """
 
