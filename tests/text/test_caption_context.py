@@ -226,6 +226,13 @@ def test_a_function_word_sounding_like_the_start_of_a_term_joins_it():
     assert fixed.startswith("and non-necrotizing granuloma ")
 
 
+def test_a_word_heard_surely_is_folded_into_a_term_only_if_the_term_spells_it_out():
+    # "fibrous sets" for fibrous septa: only "sets" was misheard, so it is no fibrocytes
+    assert _heard("Nodules are surrounded by fibrous sets@0.02 here.") == ["Nodules are surrounded by fibrous sets here."]
+    # "chemistry", heard as surely, is the end of immunohistochemistry
+    assert _heard("We then order the mucus@0.57 to@0.84 chemistry panel.") == ["We then order the immunohistochemistry panel."]
+
+
 def test_a_term_of_the_video_never_takes_the_place_of_words_heard_surely_or_adds_a_negation():
     vocabulary = ["Langhans giant cell", "non-necrotizing granuloma"]
     # "Within this giant cell": "this" was heard surely, and Langhans does not spell it

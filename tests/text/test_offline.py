@@ -9,14 +9,14 @@ from curation.text.stage import analyse
 from tests.text.conftest import words_of
 
 
-def _refine(*sentences: str, probability: float = 0.95, heard_at: dict[str, float] | None = None):
-    """The analysis of the sentences heard at `probability`, a word of `heard_at` at its own."""
-    words = [
-        w.model_copy(update={"probability": (heard_at or {}).get(w.text, probability)})
-        for w in words_of(*sentences, probability=probability)
-    ]
+def _refine(*sentences: str, probability: float = 0.95):
     transcript = Transcript(
-        video_id="v", language="en", model_id="test", duration_s=60.0, segments=[], words=words
+        video_id="v",
+        language="en",
+        model_id="test",
+        duration_s=60.0,
+        segments=[],
+        words=words_of(*sentences, probability=probability),
     )
     refiner = OfflineRefiner(TextSettings(), load_lexicon(), default_matcher())
     return analyse(transcript, refiner, TextSettings())
@@ -146,12 +146,3 @@ def test_words_around_terms_heard_right_are_left_alone(said):
 def test_a_function_word_heard_surely_stays_outside_the_term():
     analysis = _refine("It is surrounded by moplastic stroma.")
     assert [s.text for s in analysis.sentences] == ["It is surrounded by desmoplastic stroma."]
-
-
-def test_a_word_heard_surely_is_folded_into_a_term_only_if_the_term_spells_it_out():
-    # "fibrous sets" for fibrous septa: only "sets" was misheard, so it is no fibrocytes
-    kept = _refine("Nodules are surrounded by fibrous sets here.", heard_at={"sets": 0.02})
-    assert kept.sentences[0].text == "Nodules are surrounded by fibrous sets here."
-    # "chemistry", heard as surely, is the end of immunohistochemistry
-    fixed = _refine("We then order the mucus to chemistry panel.", heard_at={"mucus": 0.57, "to": 0.84})
-    assert fixed.sentences[0].text == "We then order the immunohistochemistry panel."
